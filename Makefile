@@ -1,0 +1,47 @@
+# The two commands: `make run` and `make test`. Everything they need is installed from here.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install node browser lint worker clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP) node
+
+# Chart.js comes from npm at the pinned version in package.json.
+node: package.json
+	@if [ ! -f node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then \
+		npm install --no-audit --no-fund --loglevel=error; fi
+
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = "0" ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium could not be installed: browser tests will skip"; \
+		else echo "not root: install Debian's chromium to run the browser tests"; fi; }
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0 2>/dev/null || true
+	$(PY) manage.py load_demo_data --once
+	@if [ -n "$$CELERY_BROKER_URL$$REDIS_URL" ]; then \
+		echo "Starting a Celery worker (queues default, inference) and beat in the background"; \
+		$(VENV)/bin/celery -A moodsite worker -Q default,inference -B --loglevel=info --concurrency=1 & \
+	fi; \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+worker: install
+	$(VENV)/bin/celery -A moodsite worker -Q default,inference -B --loglevel=info
+
+test: install browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules var test-artifacts

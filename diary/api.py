@@ -1,0 +1,41 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers, viewsets
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+
+from diary import services
+from diary.selectors import entry_list_visible_to
+from diary.serializers import EntrySerializer
+
+
+class EntryViewSet(viewsets.ModelViewSet):
+    """The signed-in person's diary entries, newest first. Others' entries answer 404."""
+
+    serializer_class = EntrySerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return entry_list_visible_to(user=self.request.user)
+
+    def perform_create(self, serializer: EntrySerializer) -> None:
+        data = serializer.validated_data
+        try:
+            serializer.instance = services.entry_create(
+                owner=self.request.user, day=data.get("day"), text=data.get("text", ""),
+                photo=data.get("photo"), self_mood=data.get("self_mood", ""),
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
+
+    def perform_update(self, serializer: EntrySerializer) -> None:
+        data = serializer.validated_data
+        try:
+            serializer.instance = services.entry_update(
+                entry=serializer.instance, day=data.get("day"), text=data.get("text"),
+                photo=data["photo"] if "photo" in data else services.KEEP_PHOTO,
+                self_mood=data.get("self_mood"),
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
+
+    def perform_destroy(self, instance) -> None:
+        services.entry_delete(entry=instance)

@@ -1,0 +1,25 @@
+"""The diary's part of "download all my data": every entry, and every photo as a file."""
+
+from accounts.models import User
+from diary.models import Entry
+
+
+def export_user_data(user: User) -> list[dict]:
+    return [
+        {
+            "id": entry.pk,
+            "day": entry.day.isoformat(),
+            "text": entry.text,
+            "self_mood": entry.self_mood,
+            "photo": f"photos/entry-{entry.pk}.jpg" if entry.photo else None,
+            "created_at": entry.created_at.isoformat(),
+            "updated_at": entry.updated_at.isoformat(),
+        }
+        for entry in Entry.objects.filter(owner=user).order_by("day", "pk")
+    ]
+
+
+def export_user_files(user: User):
+    """(name in the zip, storage, stored name) for each photo."""
+    for entry in Entry.objects.filter(owner=user).exclude(photo="").order_by("pk"):
+        yield f"photos/entry-{entry.pk}.jpg", entry.photo.storage, entry.photo.name

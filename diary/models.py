@@ -1,0 +1,46 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from diary.storage import private_storage
+from inference.emotions import EMOTION_CHOICES
+
+ENTRY_TEXT_MAX_LENGTH = 10_000
+
+
+def photo_path(entry: "Entry", filename: str) -> str:
+    # A random name: the stored file says nothing about the person or the original file name.
+    return f"photos/{entry.owner_id}/{uuid.uuid4().hex}.jpg"
+
+
+def thumbnail_path(entry: "Entry", filename: str) -> str:
+    return f"photos/{entry.owner_id}/thumbs/{uuid.uuid4().hex}.jpg"
+
+
+class Entry(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entries")
+    day = models.DateField(_("day"), help_text=_("The day this entry is about."))
+    text = models.TextField(
+        _("text"), blank=True, max_length=ENTRY_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(ENTRY_TEXT_MAX_LENGTH)],
+    )
+    photo = models.ImageField(_("photo"), storage=private_storage, upload_to=photo_path, blank=True)
+    thumbnail = models.ImageField(storage=private_storage, upload_to=thumbnail_path, blank=True, editable=False)
+    self_mood = models.CharField(_("how I feel"), max_length=16, choices=EMOTION_CHOICES, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day", "-created_at"]
+        indexes = [models.Index(fields=["owner", "day"], name="entry_owner_day")]
+        verbose_name_plural = "entries"
+
+    def __str__(self) -> str:
+        return f"{self.owner} · {self.day.isoformat()}"
+
+    @property
+    def excerpt(self) -> str:
+        return self.text[:140] + ("…" if len(self.text) > 140 else "")

@@ -1,0 +1,44 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from diary.models import ENTRY_TEXT_MAX_LENGTH, Entry
+from diary.photos import clean_photo
+from inference.emotions import EMOTION_CHOICES
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    text = serializers.CharField(required=False, allow_blank=True, max_length=ENTRY_TEXT_MAX_LENGTH)
+    day = serializers.DateField(required=False)
+    self_mood = serializers.ChoiceField(choices=EMOTION_CHOICES, required=False, allow_blank=True)
+    photo = serializers.FileField(write_only=True, required=False, allow_null=True,
+                                  help_text="JPEG, PNG or WebP, up to 10 MB. Send null to remove.")
+    photo_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Entry
+        fields = ["id", "day", "text", "self_mood", "photo", "photo_url", "thumbnail_url",
+                  "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate_photo(self, upload):
+        if upload is None:
+            return None
+        try:
+            return clean_photo(upload)
+        except Exception as error:  # a django ValidationError: re-raise in DRF's shape
+            messages = getattr(error, "messages", [str(error)])
+            raise serializers.ValidationError(messages) from None
+
+    def _url(self, entry: Entry, name: str, field) -> str | None:
+        if not field:
+            return None
+        request = self.context.get("request")
+        url = reverse(name, args=[entry.pk])
+        return request.build_absolute_uri(url) if request else url
+
+    def get_photo_url(self, entry: Entry) -> str | None:
+        return self._url(entry, "diary:entry_photo", entry.photo)
+
+    def get_thumbnail_url(self, entry: Entry) -> str | None:
+        return self._url(entry, "diary:entry_thumbnail", entry.thumbnail)

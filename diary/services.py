@@ -1,0 +1,89 @@
+"""Writes to the diary. Views and API views call these; nothing else saves an Entry."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from diary.models import Entry
+from diary.photos import CleanPhoto
+
+
+def today_for(user: User) -> datetime.date:
+    """Today in the person's own time zone (an entry written at 00:30 in Seoul is about that day)."""
+    return timezone.localtime(timezone.now(), user.zone).date()
+
+
+def _store_photo(entry: Entry, photo: CleanPhoto | None) -> list[str]:
+    """Put the cleaned photo on the entry; returns the names of the files it replaces."""
+    old = [f.name for f in (entry.photo, entry.thumbnail) if f and f.name]
+    if photo is None:
+        entry.photo = ""
+        entry.thumbnail = ""
+        return old
+    entry.photo.save("photo.jpg", photo.photo, save=False)
+    entry.thumbnail.save("thumb.jpg", photo.thumbnail, save=False)
+    return old
+
+
+def _delete_files_after_commit(entry: Entry, names: list[str]) -> None:
+    storage = entry.photo.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+def _on_content_changed(entry: Entry) -> None:
+    """The entry's photo or text changed: whatever reads them must look again, after commit."""
+    from diary.hooks import entry_content_changed
+
+    entry_content_changed(entry)
+
+
+@transaction.atomic
+def entry_create(
+    *, owner: User, day: datetime.date | None = None, text: str = "",
+    photo: CleanPhoto | None = None, self_mood: str = "",
+) -> Entry:
+    entry = Entry(owner=owner, day=day or today_for(owner), text=text, self_mood=self_mood)
+    if photo is not None:
+        _store_photo(entry, photo)
+    entry.full_clean()
+    entry.save()
+    _on_content_changed(entry)
+    return entry
+
+
+# A sentinel: "leave the photo as it is", as opposed to None, "remove the photo".
+KEEP_PHOTO = object()
+
+
+@transaction.atomic
+def entry_update(
+    *, entry: Entry, day: datetime.date | None = None, text: str | None = None,
+    photo: CleanPhoto | None | object = KEEP_PHOTO, self_mood: str | None = None,
+) -> Entry:
+    changed = False
+    if day is not None:
+        entry.day = day
+    if text is not None and text != entry.text:
+        entry.text = text
+        changed = True
+    if self_mood is not None:
+        entry.self_mood = self_mood
+    replaced: list[str] = []
+    if photo is not KEEP_PHOTO and (photo is not None or entry.photo):
+        replaced = _store_photo(entry, photo)  # type: ignore[arg-type]
+        changed = True
+    entry.full_clean()
+    entry.save()
+    if replaced:
+        _delete_files_after_commit(entry, replaced)
+    if changed:
+        _on_content_changed(entry)
+    return entry
+
+
+@transaction.atomic
+def entry_delete(*, entry: Entry) -> None:
+    # Files go in the post_delete receiver (diary.signals), which also covers account deletion.
+    entry.delete()

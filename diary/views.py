@@ -1,0 +1,93 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from diary import services
+from diary.forms import EntryForm
+from diary.selectors import entry_get_visible_to, entry_list_visible_to
+
+ENTRIES_PER_PAGE = 10
+
+
+@login_required
+def entry_list(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(entry_list_visible_to(user=request.user), ENTRIES_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "diary/entry_list.html", {"page": page})
+
+
+@login_required
+def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = entry_get_visible_to(user=request.user, entry_id=entry_id)
+    return render(request, "diary/entry_detail.html", {"entry": entry})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_create(request: HttpRequest) -> HttpResponse:
+    form = EntryForm(request.POST or None, request.FILES or None,
+                     initial={"day": services.today_for(request.user)})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        entry = services.entry_create(
+            owner=request.user, day=data["day"], text=data["text"],
+            photo=data["photo"], self_mood=data["self_mood"],
+        )
+        messages.success(request, _("Your entry was saved."))
+        return redirect("diary:entry_detail", entry_id=entry.pk)
+    return render(request, "diary/entry_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = entry_get_visible_to(user=request.user, entry_id=entry_id)
+    initial = {"day": entry.day, "text": entry.text, "self_mood": entry.self_mood}
+    form = EntryForm(request.POST or None, request.FILES or None, initial=initial, entry=entry)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        photo = data["photo"] or (None if data.get("remove_photo") else services.KEEP_PHOTO)
+        services.entry_update(
+            entry=entry, day=data["day"], text=data["text"], photo=photo, self_mood=data["self_mood"]
+        )
+        messages.success(request, _("Your changes were saved."))
+        return redirect("diary:entry_detail", entry_id=entry.pk)
+    return render(request, "diary/entry_form.html", {"form": form, "entry": entry})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = entry_get_visible_to(user=request.user, entry_id=entry_id)
+    if request.method == "POST":
+        services.entry_delete(entry=entry)
+        messages.success(request, _("The entry was deleted."))
+        return redirect("diary:entry_list")
+    return render(request, "diary/entry_confirm_delete.html", {"entry": entry})
+
+
+def _private_file(field) -> FileResponse:
+    if not field or not field.name:
+        raise Http404("No photo.")
+    try:
+        handle = field.storage.open(field.name, "rb")
+    except FileNotFoundError:
+        raise Http404("No photo.") from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    # Health data: never kept by shared caches or proxies.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def entry_photo(request: HttpRequest, entry_id: int) -> FileResponse:
+    return _private_file(entry_get_visible_to(user=request.user, entry_id=entry_id).photo)
+
+
+@login_required
+def entry_thumbnail(request: HttpRequest, entry_id: int) -> FileResponse:
+    return _private_file(entry_get_visible_to(user=request.user, entry_id=entry_id).thumbnail)
