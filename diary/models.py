@@ -30,6 +30,13 @@ class Entry(models.Model):
     photo = models.ImageField(_("photo"), storage=private_storage, upload_to=photo_path, blank=True)
     thumbnail = models.ImageField(storage=private_storage, upload_to=thumbnail_path, blank=True, editable=False)
     self_mood = models.CharField(_("how I feel"), max_length=16, choices=EMOTION_CHOICES, blank=True)
+    # The current automatic reading (the combined face + text distribution), copied here by the
+    # analysis pipeline so that the tracker, music and welfare aggregate in one indexed query.
+    ai_emotion = models.CharField(max_length=16, choices=EMOTION_CHOICES, blank=True)
+    ai_probabilities = models.JSONField(null=True, blank=True)
+    ai_valence = models.FloatField(null=True, blank=True)
+    ai_arousal = models.FloatField(null=True, blank=True)
+    ai_confidence = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "diary",
     "inference",
     "music",
+    "music.compositions",
     "welfare",
 ]
 

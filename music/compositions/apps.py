@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CompositionsConfig(AppConfig):
+    """Generated music: pieces composed for an entry's mood, on our own workers."""
+
+    name = "music.compositions"
+    label = "compositions"
+    verbose_name = "Generated music"
