@@ -61,7 +61,9 @@ def _open(data: bytes) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError):
         raise _refuse(_("This file is not a JPEG, PNG or WebP photo. Please choose a photo.")) from None
     if image.format == "GIF":
         raise _refuse(_("GIF images are not accepted. Please choose a JPEG, PNG or WebP photo."))
@@ -71,12 +73,15 @@ def _open(data: bytes) -> Image.Image:
         raise _refuse(_("Moving (animated) images are not accepted. Please choose a still photo."))
     width, height = image.size
     if width * height > settings.PHOTO_MAX_PIXELS:
-        raise _refuse(
-            _("This photo has too many pixels (%(mp)d megapixels; the limit is %(limit)d). "
-              "Please choose a smaller photo.")
-            % {"mp": round(width * height / 1e6), "limit": settings.PHOTO_MAX_PIXELS // 1_000_000}
-        )
+        raise _too_many_pixels()
     return image
+
+
+def _too_many_pixels() -> ValidationError:
+    return _refuse(
+        _("This photo has too many pixels (the limit is %(limit)d megapixels). Please choose a smaller photo.")
+        % {"limit": settings.PHOTO_MAX_PIXELS // 1_000_000}
+    )
 
 
 def _decode(image: Image.Image) -> Image.Image:

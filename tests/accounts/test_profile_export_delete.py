@@ -1,0 +1,77 @@
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import User
+from diary.models import Entry
+from tests.conftest import make_image_bytes
+from tests.factories import TEST_PASSWORD, EntryFactory
+
+
+def test_it_saves_the_profile_and_switches_language(owner_client, member):
+    response = owner_client.post("/accounts/profile/", {"display_name": "Mi-ja", "language": "ko",
+                                                        "time_zone": "Asia/Seoul", "birth_year": "1948"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.display_name, member.language, member.birth_year) == ("Mi-ja", "ko", 1948)
+    page = owner_client.get("/diary/").content.decode()
+    assert 'lang="ko"' in page and "내 일기" in page
+
+
+def test_it_explains_a_bad_birth_year(owner_client):
+    response = owner_client.post("/accounts/profile/", {"display_name": "", "language": "en",
+                                                        "time_zone": "Asia/Seoul", "birth_year": "1066"})
+    assert response.status_code == 200
+    assert "greater than or equal to 1900" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/accounts/profile/", "/accounts/export/", "/accounts/delete/"])
+def test_it_sends_anonymous_visitors_to_login(client, db, url):
+    assert client.get(url)["Location"].startswith("/accounts/login/")
+
+
+def test_it_exports_my_entries_and_photos_and_nothing_of_anyone_else(owner_client, member, stranger):
+    # Given my entry with a photo and a stranger's entry
+    upload = SimpleUploadedFile("me.jpg", make_image_bytes(), content_type="image/jpeg")
+    owner_client.post("/diary/new/", {"day": "2026-11-01", "text": "my own words", "photo": upload})
+    EntryFactory(owner=stranger, text="stranger's secret")
+    # when I download my data
+    response = owner_client.get("/accounts/export/")
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    data = json.loads(archive.read("data.json"))
+    # then it has my profile, my entry and its photo, and nothing of the stranger's
+    assert response["Content-Type"] == "application/zip"
+    assert data["accounts"]["email"] == member.email
+    assert [e["text"] for e in data["diary"]] == ["my own words"]
+    entry = Entry.objects.get(owner=member)
+    with entry.photo.open("rb") as handle:
+        assert archive.read(f"photos/entry-{entry.pk}.jpg") == handle.read()
+    assert "stranger" not in json.dumps(data) and stranger.email not in json.dumps(data)
+
+
+def test_it_deletes_the_account_with_its_entries_and_photo_files(owner_client, member):
+    upload = SimpleUploadedFile("me.jpg", make_image_bytes(), content_type="image/jpeg")
+    owner_client.post("/diary/new/", {"day": "2026-11-01", "text": "bye", "photo": upload})
+    entry = Entry.objects.get()
+    storage, names = entry.photo.storage, [entry.photo.name, entry.thumbnail.name]
+    # A wrong password keeps everything
+    owner_client.post("/accounts/delete/", {"password": "not it"})
+    assert User.objects.filter(pk=member.pk).exists()
+    # The right one deletes the account, the entries and the files
+    response = owner_client.post("/accounts/delete/", {"password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=member.pk).exists()
+    assert not Entry.objects.exists()
+    assert not any(storage.exists(name) for name in names)
+
+
+def test_it_serves_my_profile_on_the_api(member):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(member)
+    assert client.get("/api/v1/me/").json()["email"] == member.email
+    assert client.patch("/api/v1/me/", {"role": "staff"}, format="json").json()["role"] == "member"

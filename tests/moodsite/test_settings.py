@@ -1,0 +1,52 @@
+"""The settings boot with nothing configured, and refuse unsafe production setups."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CLEAN_ENV = {k: v for k, v in os.environ.items()
+             if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}}
+CLEAN_ENV["DJANGO_SETTINGS_MODULE"] = "moodsite.settings"
+
+
+def _python(code: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**CLEAN_ENV, **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_it_boots_on_embedded_defaults_with_no_environment(tmp_path):
+    result = _python(
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND, s.DEBUG)",
+        MOODSITE_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True",
+                                     "django.core.mail.backends.console.EmailBackend", "True"]
+
+
+def test_it_switches_to_postgres_and_redis_from_the_environment():
+    result = _python(
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)",
+        DATABASE_URL="postgres://u@db.example:5432/mood", CELERY_BROKER_URL="redis://cache.example:6379/0",
+    )
+    assert result.stdout.split() == ["django.db.backends.postgresql", "False", "redis://cache.example:6379/0"]
+
+
+def test_it_refuses_to_start_with_debug_off_and_the_default_secret_key():
+    result = _python("import django; django.setup()", DEBUG="False")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr and "ImproperlyConfigured" in result.stderr
+
+
+def test_it_passes_the_deploy_check_when_configured_for_production(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
+        env={**CLEAN_ENV, "DEBUG": "False", "SECRET_KEY": "k" * 64 + "!@#xyzXYZ0123456789",
+             "ALLOWED_HOSTS": "moodsite.example.org", "MOODSITE_VAR_DIR": str(tmp_path)},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
