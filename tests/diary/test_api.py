@@ -57,3 +57,12 @@ def test_it_serves_the_schema_and_docs_with_local_assets(client, db):
     assert client.get("/api/schema/").status_code == 200
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in docs and "cdn" not in docs.lower()
+
+
+def test_it_issues_a_token_for_email_and_password(member):
+    from tests.factories import TEST_PASSWORD
+
+    response = APIClient().post("/api/v1/auth/token/", {"username": member.email, "password": TEST_PASSWORD})
+    assert response.status_code == 200
+    assert Token.objects.get(user=member).key == response.json()["token"]
+    assert APIClient().post("/api/v1/auth/token/", {"username": member.email, "password": "no"}).status_code == 400
