@@ -26,6 +26,8 @@ def env_list(name: str, default: str) -> list[str]:
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MOODSITE_VAR_DIR", BASE_DIR / "var"))
+# A fresh clone has no var/: create it so the embedded SQLite database can be opened.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_SECRET_KEY = "insecure-default-key-for-local-use-only"  # noqa: S105 - refused when DEBUG is off
 SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
