@@ -89,3 +89,9 @@ def test_it_refuses_text_over_10000_characters(owner_client):
     assert response.status_code == 200
     assert "10000" in response.content.decode() or "10,000" in response.content.decode()
     assert not Entry.objects.exists()
+
+
+def test_it_tells_the_writer_that_an_automatic_reading_is_used_and_is_not_a_diagnosis(owner_client):
+    page = owner_client.get("/diary/new/").content.decode()
+    assert "reads the feeling in your photo and your words automatically" in page
+    assert "not a diagnosis" in page
