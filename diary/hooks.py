@@ -4,17 +4,11 @@ Kept in one small module so the diary does not import the analysis pipeline at m
 (the pipeline imports the diary); the call happens inside entry_create / entry_update.
 """
 
-from django.apps import apps
-
 from diary.models import Entry
 
 
 def entry_content_changed(entry: Entry) -> None:
-    """Ask for a fresh analysis once the transaction commits (no-op until the pipeline exists)."""
-    if not apps.is_installed("inference"):
-        return
-    try:
-        from inference.services import analysis_request
-    except ImportError:
-        return
+    """Ask for a fresh analysis; the task is sent once the transaction commits."""
+    from inference.services import analysis_request
+
     analysis_request(entry=entry)

@@ -1,9 +1,17 @@
-"""Reading an entry's mood: the automatic reading when there is one, else the self-report."""
+"""Reads of the analysis pipeline: an entry's mood (the automatic reading when there is one, else
+the self-report), and an entry's analysis for the page and the API."""
 
+import datetime
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
+from accounts.models import User
 from diary.models import Entry
-from inference.emotions import CIRCUMPLEX, one_hot
+from diary.selectors import entry_get_visible_to
+from inference.emotions import CIRCUMPLEX, EMOTION_LABELS, EMOTIONS, one_hot
+from inference.models import AnalysisJob, AnalysisResult, Correction
+from inference.reasons import reason_display
 
 
 @dataclass(frozen=True)
@@ -28,3 +36,94 @@ def entry_mood(*, entry: Entry, prefer: str = "ai") -> Mood | None:
     if prefer == "self":
         return own or ai
     return ai or own
+
+
+# --- The analysis of an entry, for the page and the API ------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmotionRow:
+    emotion: str
+    label: str
+    combined: float | None
+    face: float | None
+    text: float | None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    entry: Entry
+    job: AnalysisJob | None
+    result: AnalysisResult | None
+    correction: Correction | None
+
+    @property
+    def status(self) -> str:
+        """pending / running / done / no_face / failed, or "none" when nothing was asked yet."""
+        return self.job.status if self.job is not None else "none"
+
+    @property
+    def status_label(self) -> str:
+        return str(self.job.get_status_display()) if self.job is not None else ""
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in ("pending", "running")
+
+    @property
+    def reason(self) -> str:
+        return reason_display(self.job.reason) if self.job is not None else ""
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == "failed"
+
+    @property
+    def can_correct(self) -> bool:
+        return self.result is not None and bool(self.result.emotion)
+
+    @property
+    def emotion_label(self) -> str:
+        return str(EMOTION_LABELS[self.result.emotion]) if self.can_correct else ""
+
+    @property
+    def source_label(self) -> str:
+        return str(self.result.get_source_display()) if self.can_correct else ""
+
+    @property
+    def rows(self) -> list[EmotionRow]:
+        if self.result is None:
+            return []
+        combined = self.result.combined_probabilities or {}
+        face = self.result.face_probabilities
+        text = self.result.text_probabilities
+        return [
+            EmotionRow(
+                emotion=name, label=str(EMOTION_LABELS[name]),
+                combined=combined.get(name) if combined else None,
+                face=face.get(name) if face else None,
+                text=text.get(name) if text else None,
+            )
+            for name in EMOTIONS
+        ]
+
+
+def analysis_for_entry(*, entry: Entry) -> Analysis:
+    """The entry's analysis; the caller has already checked that the reader may see the entry."""
+    job = AnalysisJob.objects.filter(entry=entry).select_related("result").first()
+    result = job.result if job is not None else None
+    correction = Correction.objects.filter(entry=entry).first()
+    return Analysis(entry=entry, job=job, result=result, correction=correction)
+
+
+def analysis_get_visible_to(*, user: User, entry_id: int) -> Analysis:
+    """The analysis of one of the reader's own entries, or 404 (never someone else's)."""
+    return analysis_for_entry(entry=entry_get_visible_to(user=user, entry_id=entry_id))
+
+
+def corrections_for_training(*, since: datetime.date | None = None) -> QuerySet[Correction]:
+    """Labelled examples for retraining: each correction with its entry (for the photo path)."""
+    corrections = Correction.objects.select_related("entry").order_by("pk")
+    if since is not None:
+        corrections = corrections.filter(updated_at__date__gte=since)
+    return corrections

@@ -240,6 +240,30 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_TIMEZONE = "UTC"
 
+# --- Analysis pipeline (inference) --------------------------------------------------------------
+# Jobs one worker reads in one forward pass, and how long it waits for a burst of uploads to fill
+# a batch before reading what it has. Figures behind the defaults: bench/README.md (pipeline).
+INFERENCE_BATCH_SIZE = int(os.environ.get("INFERENCE_BATCH_SIZE", "16"))
+INFERENCE_BATCH_MAX_WAIT = float(os.environ.get("INFERENCE_BATCH_MAX_WAIT", "0.05"))
+# A job pending this long has probably lost its message (Redis restarted): send it again.
+INFERENCE_PENDING_STALE_AFTER = int(os.environ.get("INFERENCE_PENDING_STALE_AFTER", "120"))
+# A job running longer than the hard task time limit has lost its worker: take it back.
+INFERENCE_RUNNING_STALE_AFTER = int(
+    os.environ.get("INFERENCE_RUNNING_STALE_AFTER", str(CELERY_TASK_TIME_LIMIT + 60))
+)
+# After this many claims that never finished (the photo kills the worker?) the job fails.
+INFERENCE_MAX_ATTEMPTS = int(os.environ.get("INFERENCE_MAX_ATTEMPTS", "3"))
+INFERENCE_RECOVERY_INTERVAL = float(os.environ.get("INFERENCE_RECOVERY_INTERVAL", "60"))
+INFERENCE_RECOVERY_MAX_TASKS = 50
+# The seven emotions are one choice set wherever they appear in the API schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["EmotionEnum"] = "inference.emotions.EMOTION_CHOICES"
+CELERY_BEAT_SCHEDULE.update({
+    "inference-recover-stuck-jobs": {
+        "task": "inference.tasks.analysis_recover_task",
+        "schedule": INFERENCE_RECOVERY_INTERVAL,
+    },
+})
+
 # --- Security: what `manage.py check --deploy` asks for, on whenever DEBUG is off ----------------
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:

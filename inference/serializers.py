@@ -1,0 +1,100 @@
+"""The analysis as JSON: one shape for the API and for the page's status polling."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from inference.emotions import EMOTION_CHOICES
+from inference.models import AnalysisResult
+from inference.selectors import Analysis
+
+DISCLAIMER = _(
+    "This is an automatic reading to help you keep a mood journal. It can be wrong, and it is "
+    "not a diagnosis."
+)
+
+
+class FaceReadingSerializer(serializers.Serializer):
+    found = serializers.BooleanField(source="face_found")
+    faces = serializers.IntegerField()
+    box = serializers.ListField(child=serializers.IntegerField(), source="face_box", allow_null=True,
+                                help_text="left, top, right, bottom in the stored photo's pixels")
+    probabilities = serializers.DictField(child=serializers.FloatField(), source="face_probabilities",
+                                          allow_null=True)
+    confidence = serializers.FloatField(source="face_confidence", allow_null=True)
+
+
+class TextReadingSerializer(serializers.Serializer):
+    probabilities = serializers.DictField(child=serializers.FloatField(), source="text_probabilities")
+    confidence = serializers.FloatField(source="text_confidence", allow_null=True)
+
+
+class ReadingSerializer(serializers.Serializer):
+    emotion = serializers.ChoiceField(choices=EMOTION_CHOICES)
+    emotion_label = serializers.CharField(source="get_emotion_display")
+    confidence = serializers.FloatField()
+    valence = serializers.FloatField()
+    arousal = serializers.FloatField()
+    source = serializers.ChoiceField(choices=AnalysisResult.Source.choices,
+                                     help_text="which reading the emotion comes from")
+    source_label = serializers.CharField(source="get_source_display")
+    probabilities = serializers.DictField(child=serializers.FloatField(), source="combined_probabilities",
+                                          help_text="the seven emotions, summing to 1")
+    face = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
+    model = serializers.CharField(source="model_key")
+
+    @extend_schema_field(FaceReadingSerializer(allow_null=True))
+    def get_face(self, result: AnalysisResult) -> dict | None:
+        return FaceReadingSerializer(result).data if result.has_photo else None
+
+    @extend_schema_field(TextReadingSerializer(allow_null=True))
+    def get_text(self, result: AnalysisResult) -> dict | None:
+        return TextReadingSerializer(result).data if result.text_probabilities is not None else None
+
+
+class CorrectionSerializer(serializers.Serializer):
+    emotion = serializers.ChoiceField(choices=EMOTION_CHOICES, source="corrected_emotion")
+    predicted_emotion = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class AnalysisSerializer(serializers.Serializer):
+    entry = serializers.IntegerField(source="entry.pk")
+    status = serializers.ChoiceField(choices=["none", "pending", "running", "done", "no_face", "failed"])
+    status_label = serializers.CharField()
+    final = serializers.SerializerMethodField()
+    reason = serializers.CharField(help_text="why there is no reading, in words for the person")
+    attempts = serializers.SerializerMethodField()
+    requested_at = serializers.DateTimeField(source="job.requested_at", allow_null=True, default=None)
+    finished_at = serializers.DateTimeField(source="job.finished_at", allow_null=True, default=None)
+    reading = serializers.SerializerMethodField()
+    correction = CorrectionSerializer(allow_null=True)
+    disclaimer = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    def get_final(self, analysis: Analysis) -> bool:
+        return not analysis.is_waiting
+
+    def get_attempts(self, analysis: Analysis) -> int:
+        return analysis.job.attempts if analysis.job is not None else 0
+
+    @extend_schema_field(ReadingSerializer(allow_null=True))
+    def get_reading(self, analysis: Analysis) -> dict | None:
+        return ReadingSerializer(analysis.result).data if analysis.can_correct else None
+
+    def get_disclaimer(self, analysis: Analysis) -> str:
+        return str(DISCLAIMER)
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_links(self, analysis: Analysis) -> dict:
+        entry_id = analysis.entry.pk
+        return {
+            "retry": reverse("api_analysis_retry", args=[entry_id]),
+            "correction": reverse("api_analysis_correction", args=[entry_id]),
+        }
+
+
+class CorrectionRequestSerializer(serializers.Serializer):
+    emotion = serializers.ChoiceField(choices=EMOTION_CHOICES, help_text="how the person really feels")

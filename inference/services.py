@@ -1,0 +1,250 @@
+"""Writes of the analysis pipeline: asking for an analysis, retrying, correcting, recovering.
+
+What a worker does with a claimed batch lives in inference.pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import socket
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from diary.models import Entry
+from inference import reasons
+from inference.emotions import EMOTIONS
+from inference.models import AnalysisJob, AnalysisResult, Correction
+
+logger = logging.getLogger(__name__)
+
+Status = AnalysisJob.Status
+
+# Publishing a task must not hang the page when Redis is down: two quick tries, then the job
+# simply stays pending (the person sees "queued") and the recovery task sends it later.
+ENQUEUE_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.2}
+
+_CLEARED_READING = {"ai_emotion": "", "ai_probabilities": None, "ai_valence": None, "ai_arousal": None,
+                    "ai_confidence": None}
+
+
+def enqueue(job_id: int | None = None) -> bool:
+    """Send one analysis task (it claims `job_id` first, then up to a batch of others).
+
+    Returns False when the broker cannot be reached; the job stays pending and is sent again
+    by `analysis_recover`.
+    """
+    from inference.tasks import analyse_entries_task
+
+    try:
+        analyse_entries_task.apply_async(kwargs={"job_id": job_id}, retry=True, retry_policy=ENQUEUE_RETRY_POLICY)
+    except _broker_errors() as error:
+        logger.warning("Could not send analysis job %s to the broker (%s); it stays queued", job_id, error)
+        return False
+    return True
+
+
+def _broker_errors() -> tuple[type[BaseException], ...]:
+    from kombu.exceptions import OperationalError as KombuOperationalError
+
+    errors: list[type[BaseException]] = [KombuOperationalError, ConnectionError, OSError]
+    try:
+        from redis.exceptions import RedisError
+
+        errors.append(RedisError)
+    except ImportError:  # pragma: no cover - redis is in requirements
+        pass
+    return tuple(errors)
+
+
+def _enqueue_batches(count: int) -> None:
+    """Enough tasks for `count` pending jobs (each task claims a whole batch)."""
+    for _ in range(math.ceil(count / max(1, settings.INFERENCE_BATCH_SIZE))):
+        if not enqueue(None):
+            return
+
+
+def _reset(job: AnalysisJob, *, priority: int) -> None:
+    now = timezone.now()
+    AnalysisJob.objects.filter(pk=job.pk).update(
+        status=Status.PENDING, reason="", attempts=0, priority=priority, claim_token="", claimed_by="",
+        claimed_at=None, requested_at=now, finished_at=None,
+    )
+    job.refresh_from_db()
+
+
+def analysis_request(*, entry: Entry) -> AnalysisJob:
+    """The entry's photo or text changed: forget the old reading and queue a new one.
+
+    Called inside the diary's write transaction; the task is sent only after it commits, so
+    the worker always finds the saved entry.
+    """
+    job, created = AnalysisJob.objects.get_or_create(
+        entry=entry, defaults={"status": Status.PENDING, "requested_at": timezone.now()}
+    )
+    if not created:
+        _reset(job, priority=0)
+        AnalysisJob.objects.filter(pk=job.pk).update(result=None)
+        job.result = None
+    # Old readings describe a photo or text that is no longer there.
+    AnalysisResult.objects.filter(entry=entry).delete()
+    Entry.objects.filter(pk=entry.pk).update(**_CLEARED_READING)
+    for name, value in _CLEARED_READING.items():
+        setattr(entry, name, value)
+    transaction.on_commit(partial(enqueue, job.pk))
+    return job
+
+
+class RetryRefused(Exception):
+    """Only a failed analysis can be retried."""
+
+
+@transaction.atomic
+def analysis_retry(*, entry: Entry) -> AnalysisJob:
+    job = AnalysisJob.objects.select_for_update().filter(entry=entry).first()
+    if job is None:
+        return analysis_request(entry=entry)
+    if job.status != Status.FAILED:
+        raise RetryRefused(_("Only an analysis that failed can be tried again."))
+    _reset(job, priority=0)
+    transaction.on_commit(partial(enqueue, job.pk))
+    return job
+
+
+@transaction.atomic
+def analysis_requeue(*, entries: list[Entry]) -> int:
+    """Queue entries again in the background (a new model), keeping their current reading on
+    show until the new one lands. Entries already queued or running are left alone."""
+    now = timezone.now()
+    ids = [entry.pk for entry in entries]
+    existing = set(AnalysisJob.objects.filter(entry_id__in=ids).values_list("entry_id", flat=True))
+    AnalysisJob.objects.bulk_create([
+        AnalysisJob(entry_id=entry_id, status=Status.PENDING, requested_at=now, priority=1)
+        for entry_id in ids if entry_id not in existing
+    ], ignore_conflicts=True)
+    requeued = AnalysisJob.objects.filter(entry_id__in=existing).exclude(
+        status__in=[Status.PENDING, Status.RUNNING]
+    ).update(status=Status.PENDING, reason="", attempts=0, priority=1, claim_token="", claimed_by="",
+             claimed_at=None, requested_at=now, finished_at=None)
+    count = requeued + len(set(ids) - existing)
+    transaction.on_commit(partial(_enqueue_batches, count))
+    return count
+
+
+# --- Corrections ---------------------------------------------------------------------------------
+
+
+class CorrectionRefused(Exception):
+    pass
+
+
+def _top(probabilities: dict | None) -> str:
+    if not probabilities:
+        return ""
+    return max(EMOTIONS, key=lambda name: probabilities.get(name, 0.0))
+
+
+@transaction.atomic
+def correction_set(*, entry: Entry, emotion: str) -> Correction:
+    """The person says "that's not how I feel" and names the emotion: kept next to the prediction."""
+    if emotion not in EMOTIONS:
+        raise CorrectionRefused(_("Please choose one of the seven emotions."))
+    job = AnalysisJob.objects.filter(entry=entry).select_related("result").first()
+    result = job.result if job is not None else None
+    if result is None or not result.emotion:
+        raise CorrectionRefused(_("There is no reading to correct yet. Please wait until the entry has been read."))
+    correction, _created = Correction.objects.update_or_create(
+        entry=entry,
+        defaults={
+            "result": result,
+            "predicted_emotion": result.emotion,
+            "predicted_source": result.source,
+            "predicted_face_emotion": _top(result.face_probabilities),
+            "predicted_text_emotion": _top(result.text_probabilities),
+            "model_key": result.model_key,
+            "corrected_emotion": emotion,
+        },
+    )
+    return correction
+
+
+@transaction.atomic
+def correction_delete(*, entry: Entry) -> None:
+    Correction.objects.filter(entry=entry).delete()
+
+
+# --- Recovery ------------------------------------------------------------------------------------
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed child not yet reaped by its parent is a zombie: dead for our purpose
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _take_back(queryset) -> int:
+    """Running jobs whose worker is gone: back to pending, or failed after too many tries."""
+    gave_up = queryset.filter(attempts__gte=settings.INFERENCE_MAX_ATTEMPTS).update(
+        status=Status.FAILED, reason=reasons.TOO_MANY_ATTEMPTS, finished_at=timezone.now(),
+        claim_token="", claimed_by="",
+    )
+    if gave_up:
+        logger.warning("Gave up on %d analysis jobs after %d attempts", gave_up, settings.INFERENCE_MAX_ATTEMPTS)
+    return queryset.filter(attempts__lt=settings.INFERENCE_MAX_ATTEMPTS).update(
+        status=Status.PENDING, claim_token="", claimed_by="", claimed_at=None,
+    )
+
+
+@transaction.atomic
+def orphans_take_back() -> int:
+    """Jobs held by a dead worker process on this machine: back to the queue at once.
+
+    Runs when a worker (or a pool process) starts, so a worker restarted after SIGKILL picks up
+    what its previous life was holding without waiting for the stale timeout.
+    """
+    prefix = f"{socket.gethostname()}:"
+    running = AnalysisJob.objects.filter(status=Status.RUNNING, claimed_by__startswith=prefix)
+    dead = [
+        (pk, token) for pk, holder, token in running.values_list("pk", "claimed_by", "claim_token")
+        if not _pid_alive(int(holder.rsplit(":", 1)[1] or 0))
+    ]
+    taken = 0
+    for pk, token in dead:
+        taken += _take_back(AnalysisJob.objects.filter(pk=pk, status=Status.RUNNING, claim_token=token))
+    if taken:
+        logger.warning("Took back %d analysis jobs from dead worker processes on %s", taken, prefix[:-1])
+        transaction.on_commit(partial(_enqueue_batches, taken))
+    return taken
+
+
+@transaction.atomic
+def analysis_recover() -> dict[str, int]:
+    """The periodic safety net: jobs stuck running (worker lost) go back to the queue, and jobs
+    pending for too long (their message was lost, e.g. Redis restarted) are sent again."""
+    now = timezone.now()
+    running_cutoff = now - timedelta(seconds=settings.INFERENCE_RUNNING_STALE_AFTER)
+    stale_running = AnalysisJob.objects.filter(status=Status.RUNNING, claimed_at__lt=running_cutoff)
+    taken_back = _take_back(stale_running)
+    pending_cutoff = now - timedelta(seconds=settings.INFERENCE_PENDING_STALE_AFTER)
+    stale_pending = AnalysisJob.objects.filter(status=Status.PENDING, requested_at__lt=pending_cutoff).count()
+    # Sending more than needed is harmless (a task that finds nothing pending returns at once),
+    # but a huge backlog does not need thousands of extra messages every minute.
+    # (Jobs just taken back were requested before the cutoff too, so they are in stale_pending.)
+    resend = min(stale_pending, settings.INFERENCE_BATCH_SIZE * settings.INFERENCE_RECOVERY_MAX_TASKS)
+    if resend:
+        transaction.on_commit(partial(_enqueue_batches, resend))
+    return {"taken_back": taken_back, "pending_resent": stale_pending}

@@ -1,0 +1,67 @@
+"""Results are unique per (entry, models): running a job twice never makes a second result."""
+
+from django.db import IntegrityError
+
+import pytest
+
+from inference import pipeline, services
+from inference.models import AnalysisJob, AnalysisResult
+from tests.inference.conftest import GREEN, RED, entry_with_photo
+
+Status = AnalysisJob.Status
+
+
+def test_running_a_job_twice_keeps_one_result(member, scripted_models):
+    # Given an entry that has been read
+    entry = entry_with_photo(member, colour=GREEN)
+    pipeline.batch_run(size=4, max_wait=0)
+    first = AnalysisResult.objects.get(entry=entry)
+    # when the same job runs again with the same model (a redelivered message, a requeue)
+    services.analysis_requeue(entries=[entry])
+    pipeline.batch_run(size=4, max_wait=0)
+    # then the one result is updated in place
+    assert AnalysisResult.objects.filter(entry=entry).count() == 1
+    assert AnalysisResult.objects.get(entry=entry).pk == first.pk
+    assert AnalysisJob.objects.get(entry=entry).status == Status.DONE
+
+
+def test_a_new_model_version_adds_a_result_beside_the_old_one(member, scripted_models):
+    entry = entry_with_photo(member, colour=GREEN)
+    pipeline.batch_run(size=4, max_wait=0)
+    scripted_models.version = "2.0"
+    services.analysis_requeue(entries=[entry])
+    pipeline.batch_run(size=4, max_wait=0)
+    keys = sorted(AnalysisResult.objects.filter(entry=entry).values_list("model_key", flat=True))
+    assert keys == ["face:scripted-face@1.0", "face:scripted-face@2.0"]
+    assert AnalysisJob.objects.get(entry=entry).result.model_key == "face:scripted-face@2.0"
+
+
+def test_a_finished_job_cannot_be_stored_twice(member, scripted_models):
+    entry = entry_with_photo(member, colour=RED)
+    batch = pipeline.batch_claim(size=4)
+    outcome = pipeline.batch_read(batch.jobs)[batch.jobs[0].pk]
+    assert pipeline.job_store(job=batch.jobs[0], token=batch.token, outcome=outcome) is True
+    assert pipeline.job_store(job=batch.jobs[0], token=batch.token, outcome=outcome) is False
+    assert AnalysisResult.objects.filter(entry=entry).count() == 1
+
+
+def test_the_database_refuses_a_second_result_for_the_same_models(member):
+    entry = entry_with_photo(member)
+    AnalysisResult.objects.create(entry=entry, model_key="face:x@1")
+    with pytest.raises(IntegrityError):
+        AnalysisResult.objects.create(entry=entry, model_key="face:x@1")
+
+
+def test_the_upsert_survives_losing_the_insert_race(member, monkeypatch):
+    entry = entry_with_photo(member)
+    AnalysisResult.objects.create(entry=entry, model_key="face:x@1", emotion="sad")
+    calls = []
+
+    def racing_update_or_create(**kwargs):
+        calls.append(kwargs)
+        raise IntegrityError("duplicate key")
+
+    monkeypatch.setattr(AnalysisResult.objects, "update_or_create", racing_update_or_create)
+    result = pipeline._result_upsert(entry.pk, "face:x@1", {"emotion": "happy"})
+    assert calls and result.emotion == "happy"
+    assert AnalysisResult.objects.get(entry=entry).emotion == "happy"
