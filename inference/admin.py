@@ -27,7 +27,8 @@ class ModelVersionAdmin(ReadOnlyAdmin):
 
 @admin.register(AnalysisJob)
 class AnalysisJobAdmin(ReadOnlyAdmin):
-    list_display = ["id", "entry_id", "status", "reason", "attempts", "priority", "requested_at", "finished_at"]
+    list_display = ["id", "entry_id", "status", "reason", "attempts", "priority", "requested_at",
+                    "finished_at"]
     list_filter = ["status", "priority"]
     fields = ["entry", "status", "reason", "attempts", "priority", "claimed_by", "claimed_at",
               "requested_at", "finished_at", "result"]
@@ -45,11 +46,12 @@ class AnalysisJobAdmin(ReadOnlyAdmin):
 
 @admin.register(AnalysisResult)
 class AnalysisResultAdmin(ReadOnlyAdmin):
-    list_display = ["id", "entry_id", "emotion", "confidence", "source", "face_found", "model_key", "updated_at"]
+    list_display = ["id", "entry_id", "emotion", "confidence", "source", "face_found", "model_key",
+                    "updated_at"]
     list_filter = ["emotion", "source", "face_found", "model_key"]
-    fields = ["entry", "model_key", "face_model", "text_model", "has_photo", "face_found", "faces", "face_box",
-              "face_probabilities", "text_probabilities", "combined_probabilities", "source", "emotion",
-              "confidence", "valence", "arousal", "created_at", "updated_at"]
+    fields = ["entry", "model_key", "face_model", "text_model", "has_photo", "face_found", "faces",
+              "face_box", "face_probabilities", "text_probabilities", "combined_probabilities", "source",
+              "emotion", "confidence", "valence", "arousal", "created_at", "updated_at"]
     readonly_fields = fields
 
 
@@ -71,7 +73,8 @@ class CorrectionAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Export the selected corrections for retraining (JSON)")
     def export_json(self, request, queryset) -> HttpResponse:
-        return _download(as_json(correction_rows(queryset.select_related("entry"))), "application/json", "json")
+        rows = correction_rows(queryset.select_related("entry"))
+        return _download(as_json(rows), "application/json", "json")
 
 
 def _download(text: str, content_type: str, extension: str) -> HttpResponse:

@@ -22,8 +22,8 @@ class AnalysisApi(APIView):
 
 
 class AnalysisRetryApi(APIView):
-    @extend_schema(request=None, responses={202: AnalysisSerializer, 409: OpenApiResponse(description="not failed")},
-                   summary="Try a failed analysis again")
+    @extend_schema(request=None, summary="Try a failed analysis again",
+                   responses={202: AnalysisSerializer, 409: OpenApiResponse(description="not failed")})
     def post(self, request: Request, entry_id: int) -> Response:
         entry = analysis_get_visible_to(user=request.user, entry_id=entry_id).entry
         try:
@@ -36,8 +36,10 @@ class AnalysisRetryApi(APIView):
 
 
 class AnalysisCorrectionApi(APIView):
-    @extend_schema(request=CorrectionRequestSerializer, responses={200: AnalysisSerializer, 409: OpenApiResponse(
-        description="no reading to correct yet")}, summary="That's not how I feel: say which emotion it is")
+    @extend_schema(
+        request=CorrectionRequestSerializer, summary="That's not how I feel: say which emotion it is",
+        responses={200: AnalysisSerializer, 409: OpenApiResponse(description="no reading to correct yet")},
+    )
     def post(self, request: Request, entry_id: int) -> Response:
         entry = analysis_get_visible_to(user=request.user, entry_id=entry_id).entry
         serializer = CorrectionRequestSerializer(data=request.data)

@@ -5,7 +5,8 @@ from inference.emotions import EMOTION_CHOICES
 
 
 class CorrectionForm(forms.Form):
-    emotion = forms.ChoiceField(label=_("How do you really feel?"), choices=EMOTION_CHOICES,
-                                widget=forms.RadioSelect,
-                                error_messages={"required": _("Please choose how you feel."),
-                                                "invalid_choice": _("Please choose one of the seven emotions.")})
+    emotion = forms.ChoiceField(
+        label=_("How do you really feel?"), choices=EMOTION_CHOICES, widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose how you feel."),
+                        "invalid_choice": _("Please choose one of the seven emotions.")},
+    )

@@ -334,6 +334,14 @@ def _box(face) -> list | None:
     return None if box is None else [int(round(float(v))) for v in box]
 
 
+def _face_count(face) -> int:
+    """FaceReading.faces is the list of every face box found (or a count)."""
+    faces = getattr(face, "faces", None) if face is not None else None
+    if not faces:
+        return 0
+    return len(faces) if isinstance(faces, list | tuple) else int(faces)
+
+
 def _result_values(outcome: Outcome, face_model, text_model) -> dict:
     face, text, fused = outcome.face, outcome.text, outcome.fused
     found = bool(face is not None and face.found)
@@ -342,7 +350,7 @@ def _result_values(outcome: Outcome, face_model, text_model) -> dict:
         "text_model": text_model,
         "has_photo": outcome.has_photo,
         "face_found": found,
-        "faces": int(getattr(face, "faces", 0) or 0) if face is not None else 0,
+        "faces": _face_count(face),
         "face_box": _box(face) if found else None,
         "face_probabilities": _probabilities(face.probabilities) if found else None,
         "face_confidence": _float(face.confidence) if found else None,
@@ -366,7 +374,8 @@ def _result_upsert(entry_id: int, key: str, values: dict) -> AnalysisResult:
     """One row per (entry, models): a second run updates it. Runs inside the caller's transaction."""
     try:
         with transaction.atomic():
-            result, _ = AnalysisResult.objects.update_or_create(entry_id=entry_id, model_key=key, defaults=values)
+            result, _created = AnalysisResult.objects.update_or_create(
+                entry_id=entry_id, model_key=key, defaults=values)
     except IntegrityError:  # another process created it between our look and our insert
         result = AnalysisResult.objects.select_for_update().get(entry_id=entry_id, model_key=key)
         for name, value in values.items():

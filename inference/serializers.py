@@ -19,7 +19,7 @@ class FaceReadingSerializer(serializers.Serializer):
     found = serializers.BooleanField(source="face_found")
     faces = serializers.IntegerField()
     box = serializers.ListField(child=serializers.IntegerField(), source="face_box", allow_null=True,
-                                help_text="left, top, right, bottom in the stored photo's pixels")
+                                help_text="x, y, width, height of the face, in the upright photo")
     probabilities = serializers.DictField(child=serializers.FloatField(), source="face_probabilities",
                                           allow_null=True)
     confidence = serializers.FloatField(source="face_confidence", allow_null=True)

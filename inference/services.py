@@ -43,7 +43,8 @@ def enqueue(job_id: int | None = None) -> bool:
     from inference.tasks import analyse_entries_task
 
     try:
-        analyse_entries_task.apply_async(kwargs={"job_id": job_id}, retry=True, retry_policy=ENQUEUE_RETRY_POLICY)
+        analyse_entries_task.apply_async(kwargs={"job_id": job_id}, retry=True,
+                                         retry_policy=ENQUEUE_RETRY_POLICY)
     except _broker_errors() as error:
         logger.warning("Could not send analysis job %s to the broker (%s); it stays queued", job_id, error)
         return False
@@ -65,7 +66,7 @@ def _broker_errors() -> tuple[type[BaseException], ...]:
 
 def _enqueue_batches(count: int) -> None:
     """Enough tasks for `count` pending jobs (each task claims a whole batch)."""
-    for _ in range(math.ceil(count / max(1, settings.INFERENCE_BATCH_SIZE))):
+    for _task in range(math.ceil(count / max(1, settings.INFERENCE_BATCH_SIZE))):
         if not enqueue(None):
             return
 
@@ -158,7 +159,8 @@ def correction_set(*, entry: Entry, emotion: str) -> Correction:
     job = AnalysisJob.objects.filter(entry=entry).select_related("result").first()
     result = job.result if job is not None else None
     if result is None or not result.emotion:
-        raise CorrectionRefused(_("There is no reading to correct yet. Please wait until the entry has been read."))
+        raise CorrectionRefused(
+            _("There is no reading to correct yet. Please wait until the entry has been read."))
     correction, _created = Correction.objects.update_or_create(
         entry=entry,
         defaults={
@@ -203,7 +205,8 @@ def _take_back(queryset) -> int:
         claim_token="", claimed_by="",
     )
     if gave_up:
-        logger.warning("Gave up on %d analysis jobs after %d attempts", gave_up, settings.INFERENCE_MAX_ATTEMPTS)
+        logger.warning("Gave up on %d analysis jobs after %d attempts", gave_up,
+                       settings.INFERENCE_MAX_ATTEMPTS)
     return queryset.filter(attempts__lt=settings.INFERENCE_MAX_ATTEMPTS).update(
         status=Status.PENDING, claim_token="", claimed_by="", claimed_at=None,
     )

@@ -33,7 +33,8 @@ def analyse_entries_task(self, job_id: int | None = None) -> dict:
     return counts
 
 
-@shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=5, retry_jitter=True, max_retries=3)
+@shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=5, retry_jitter=True,
+             max_retries=3)
 def analysis_recover_task() -> dict:
     """Periodic (CELERY_BEAT_SCHEDULE): re-send jobs stuck in pending or running."""
     counts = services.analysis_recover()

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from inference.models import Correction
 
 FIELDS = ["entry_id", "photo_path", "has_text", "predicted_emotion", "predicted_source",
-          "predicted_face_emotion", "predicted_text_emotion", "corrected_emotion", "model_key", "corrected_at"]
+          "predicted_face_emotion", "predicted_text_emotion", "corrected_emotion", "model_key",
+          "corrected_at"]
 
 
 def correction_rows(corrections: Iterable[Correction]) -> list[dict]:

@@ -32,7 +32,7 @@ class ScriptedFaceReading:
     arousal: float | None = None
     confidence: float | None = None
     box: tuple | None = None
-    faces: int = 0
+    faces: list = field(default_factory=list)
 
 
 @dataclass
@@ -71,13 +71,17 @@ class ScriptedFaceRuntime:
             return ScriptedFaceReading(found=False, probabilities=None)
         top = "angry" if r > g else "happy"
         return ScriptedFaceReading(found=True, probabilities=distribution(top), confidence=0.7,
-                                   box=(1, 2, 30, 40), faces=1)
+                                   box=(1, 2, 30, 40), faces=[(1, 2, 30, 40)])
 
     def model_info(self):
         return {"name": "scripted-face", "version": self.version, "checksum": "abc", "metrics": {"acc": 0.5}}
 
     def load_model(self):
         return None
+
+
+def _reading(text: str) -> ScriptedTextReading:
+    return ScriptedTextReading(distribution("sad" if "sad" in text else "neutral"))
 
 
 @dataclass
@@ -88,10 +92,8 @@ class ScriptedTextRuntime:
 
     def read_texts(self, texts):
         self.calls.append(len(texts))
-        return [
-            None if len(t.strip()) < 3 else ScriptedTextReading(distribution("sad" if "sad" in t else "neutral"))
-            for t in texts
-        ]
+        return [None if len(t.strip()) < 3 else _reading(t)
+                for t in texts]
 
     def text_model_info(self):
         return {"name": "scripted-text", "version": "0.1", "checksum": "def", "metrics": {}}
@@ -144,7 +146,8 @@ def scripted_models(face_runtime, no_text_runtime, simple_fusion):
 
 
 def photo(colour=(220, 40, 40)):
-    upload = SimpleUploadedFile("face.jpg", make_image_bytes(size=(64, 64), colour=colour), content_type="image/jpeg")
+    data = make_image_bytes(size=(64, 64), colour=colour)
+    upload = SimpleUploadedFile("face.jpg", data, content_type="image/jpeg")
     return clean_photo(upload)
 
 

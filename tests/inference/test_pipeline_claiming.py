@@ -38,7 +38,9 @@ def test_two_claimers_never_get_the_same_job(member):
 def test_a_claim_with_stale_candidates_takes_only_what_is_still_pending(member):
     # Given a worker that looked at the queue, and another that took two jobs meanwhile
     jobs = pending_jobs(member, 3)
-    AnalysisJob.objects.filter(pk__in=[jobs[0].pk, jobs[1].pk]).update(status=Status.RUNNING, claim_token="other")
+    other = uuid.uuid4().hex
+    taken_meanwhile = AnalysisJob.objects.filter(pk__in=[jobs[0].pk, jobs[1].pk])
+    taken_meanwhile.update(status=Status.RUNNING, claim_token=other)
     # when the first worker's guarded update runs on its (stale) candidates
     token = uuid.uuid4().hex
     taken = AnalysisJob.objects.filter(status=Status.PENDING, id__in=[j.pk for j in jobs]).update(
@@ -46,7 +48,7 @@ def test_a_claim_with_stale_candidates_takes_only_what_is_still_pending(member):
     # then it gets only the one nobody had
     assert taken == 1
     assert list(AnalysisJob.objects.filter(claim_token=token).values_list("pk", flat=True)) == [jobs[2].pk]
-    assert AnalysisJob.objects.filter(claim_token="other").count() == 2
+    assert AnalysisJob.objects.filter(claim_token=other).count() == 2
 
 
 def test_it_claims_its_own_job_first_then_the_oldest_and_people_before_background_work(member):

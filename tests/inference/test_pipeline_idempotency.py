@@ -1,8 +1,7 @@
 """Results are unique per (entry, models): running a job twice never makes a second result."""
 
-from django.db import IntegrityError
-
 import pytest
+from django.db import IntegrityError
 
 from inference import pipeline, services
 from inference.models import AnalysisJob, AnalysisResult

@@ -83,8 +83,8 @@ def test_it_reads_the_words_when_there_is_no_face(member, face_runtime, text_run
     assert result.model_key == "face:scripted-face@1.0+text:scripted-text@0.1"
 
 
-def test_it_stores_face_text_and_combined_in_the_same_result(member, face_runtime, text_runtime, simple_fusion,
-                                                             django_capture_on_commit_callbacks):
+def test_it_stores_face_text_and_combined_in_the_same_result(
+        member, face_runtime, text_runtime, simple_fusion, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         entry = entry_with_photo(member, colour=RED, text="Everything is fine.")
     result = AnalysisResult.objects.get(entry=entry)

@@ -1,0 +1,228 @@
+"""Real services for the pipeline's integration tests and benchmark: a Celery worker process, a
+private Redis server that can be stopped and started, and face photos from ../shared/datasets.
+
+Used by tests/inference/test_worker_integration.py and bench/pipeline.py.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = ROOT / ".venv" / "bin" / "celery"
+DATASETS = Path(os.environ.get("MOODSITE_DATASETS") or ROOT.parent / "shared" / "datasets")
+FER_TEST = DATASETS / "fer2013" / "test"
+# A Redis database of its own, so a test never takes (or flushes) anyone else's messages.
+TEST_REDIS_DB = int(os.environ.get("INFERENCE_TEST_REDIS_DB", "13"))
+
+
+def wait_for(condition: Callable[[], object], timeout: float, interval: float = 0.1, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
+# --- Redis ---------------------------------------------------------------------------------------
+
+
+def redis_url_for_tests(base: str | None) -> str:
+    """The configured Redis, on the pipeline tests' own database number."""
+    parts = urlsplit(base or "redis://127.0.0.1:6379/0")
+    return urlunsplit((parts.scheme, parts.netloc, f"/{TEST_REDIS_DB}", "", ""))
+
+
+def redis_reachable(url: str) -> str | None:
+    """None when Redis answers at `url`, else why not."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+    except Exception as error:
+        return f"Redis at {url} is not reachable ({error})"
+    return None
+
+
+def redis_flush(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of our own on a free port, to stop and start without touching the shared one."""
+
+    def __init__(self, workdir: Path):
+        self.binary = shutil.which("redis-server")
+        self.port = free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for(lambda: redis_reachable(self.url) is None, 10, what="the private Redis to start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.process = None
+
+
+# --- The database the worker must share ----------------------------------------------------------
+
+
+def database_url(settings_dict: dict) -> str:
+    user = quote(settings_dict.get("USER") or "")
+    password = quote(settings_dict.get("PASSWORD") or "")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or "5432"
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+
+
+# --- A real worker -------------------------------------------------------------------------------
+
+
+class Worker:
+    """`celery -A moodsite worker -Q inference` in its own process group, logging to a file."""
+
+    def __init__(self, *, broker_url: str, database_url: str, private_root: Path, media_root: Path,
+                 log_path: Path, name: str, env: dict | None = None, beat: bool = False,
+                 concurrency: int = 1):
+        self.log_path = log_path
+        self.name = name
+        self.command = [str(CELERY), "-A", "moodsite", "worker", "-Q", "inference", "-n", f"{name}@%h",
+                        "--concurrency", str(concurrency), "--loglevel", "INFO",
+                        "--without-gossip", "--without-mingle"]
+        if beat:
+            self.command += ["-B", "--schedule", str(log_path.with_suffix(".beat"))]
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))},
+            "DJANGO_SETTINGS_MODULE": "moodsite.settings",
+            "DATABASE_URL": database_url,
+            "DB_CONN_MAX_AGE": "0",
+            "CELERY_BROKER_URL": broker_url,
+            "REDIS_URL": "",
+            "PRIVATE_MEDIA_ROOT": str(private_root),
+            "MEDIA_ROOT": str(media_root),
+            "INFERENCE_DEVICE": os.environ.get("INFERENCE_DEVICE", "cpu"),
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+        self.process: subprocess.Popen | None = None
+        self._log = None
+
+    def start(self, timeout: float = 90) -> Worker:
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=self._log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for(self._ready, timeout, interval=0.2, what=f"worker {self.name} to be ready")
+        return self
+
+    def _ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise RuntimeError(
+                f"worker {self.name} exited with {self.process.returncode}:\n{self.log()[-3000:]}")
+        return " ready." in self.log()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool children) at once."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+        self._close()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        self._close()
+
+    def _close(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+def stored_counts(logs: list[str]) -> dict[int, int]:
+    """How many times each job's result was stored, from the workers' logs."""
+    import re
+
+    counts: dict[int, int] = {}
+    for text in logs:
+        for match in re.finditer(r"analysis stored job=(\d+) ", text):
+            job_id = int(match.group(1))
+            counts[job_id] = counts.get(job_id, 0) + 1
+    return counts
+
+
+# --- Face photos ---------------------------------------------------------------------------------
+
+
+def face_photos_missing() -> str | None:
+    if not FER_TEST.is_dir():
+        return f"face photos not found: {FER_TEST} is absent (../shared/datasets)"
+    return None
+
+
+def face_photos(n: int, *, size: int = 192) -> list[bytes]:
+    """`n` JPEG photos of real faces (FER2013 PrivateTest, upscaled like a small selfie), picked
+    across the seven classes among images in which the detector finds a face."""
+    from PIL import Image
+
+    from inference.faces import find_faces
+
+    classes = sorted(p for p in FER_TEST.iterdir() if p.is_dir())
+    files = {c.name: sorted(c.glob("PrivateTest_*.jpg")) for c in classes}
+    photos: list[bytes] = []
+    index = 0
+    while len(photos) < n:
+        progressed = False
+        for name in files:
+            if index < len(files[name]) and len(photos) < n:
+                progressed = True
+                image = Image.open(files[name][index]).convert("RGB").resize((size, size), Image.BICUBIC)
+                if find_faces(image).found:
+                    buffer = io.BytesIO()
+                    image.save(buffer, format="JPEG", quality=92)
+                    photos.append(buffer.getvalue())
+        if not progressed:
+            raise RuntimeError(f"only {len(photos)} usable face photos in {FER_TEST}")
+        index += 1
+    return photos
