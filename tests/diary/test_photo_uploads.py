@@ -86,7 +86,8 @@ def test_it_keeps_the_saved_entry_when_an_edit_brings_a_bad_photo(owner_client, 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
 def test_it_accepts_jpeg_png_and_webp_and_stores_a_jpeg_and_thumbnail(owner_client, fmt):
-    upload = SimpleUploadedFile("photo.bin", make_image_bytes(fmt, size=(800, 600)), content_type="application/octet-stream")
+    content = make_image_bytes(fmt, size=(800, 600))
+    upload = SimpleUploadedFile("photo.bin", content, content_type="application/octet-stream")
     response = owner_client.post("/diary/new/", {"day": "2026-11-20", "text": "", "photo": upload})
     assert response.status_code == 302
     entry = Entry.objects.get()

@@ -26,7 +26,7 @@ class Command(BaseCommand):
                 written = demo_diary(member=people["member"])
             self.stdout.write(f"Wrote {written} demo diary entries.")
             self._app_demos(people)
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for key, (email, *_rest) in DEMO_PEOPLE.items():
             self.stdout.write(f"  {key:<11} {email}")
 
