@@ -1,0 +1,165 @@
+"""Finding faces in a photo with OpenCV's Haar cascade (no torch here).
+
+* The photo is turned upright first (EXIF Orientation, ``PIL.ImageOps.exif_transpose``), so
+  boxes are in the coordinates of the image as people see it.
+* Detection runs on a grayscale copy scaled so its longer side is at most ``DETECT_MAX_SIDE`` (360)
+  pixels (fast on large selfies); very small images (dataset crops) are scaled *up* so the
+  cascade's 24 px window can still match.
+* Every face found is reported, largest first; the largest one is cropped with a margin and
+  resized to the network's 48x48 input. No face means ``None``: never a guess on the background.
+
+The cascade ships with ``opencv-python-headless`` 4.x (``cv2.data.haarcascades``); OpenCV 5 no
+longer bundles it, which is why requirements pin 4.13.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image, ImageOps
+
+CASCADE_FILE = "haarcascade_frontalface_default.xml"
+DETECT_MAX_SIDE = 360
+DETECT_MIN_SIDE = 192
+# Fraction of the face box added on each side before cropping. FER2013/FER+ crops show the whole
+# face with a little forehead and chin around the cascade's (eyebrows-to-mouth) box.
+MARGIN = 0.12
+# Border added around the (scaled) image before detection, as a fraction of its shorter side.
+PAD = 0.25
+CROP_SIZE = 48
+
+_cascade = None
+_lock = threading.Lock()  # cv2.CascadeClassifier is not safe to share between threads
+
+
+class FaceDetectorUnavailable(RuntimeError):
+    pass
+
+
+def _get_cascade():
+    global _cascade
+    if _cascade is None:
+        import cv2
+
+        path = cv2.data.haarcascades + CASCADE_FILE
+        cascade = cv2.CascadeClassifier(path)
+        if cascade.empty():
+            raise FaceDetectorUnavailable(
+                f"OpenCV could not load its face cascade {path}. Install opencv-python-headless 4.x "
+                "(pinned in requirements.txt); OpenCV 5 no longer ships the cascade files."
+            )
+        _cascade = cascade
+    return _cascade
+
+
+@dataclass
+class DetectedFaces:
+    """The upright grayscale image, every face box (x, y, w, h; largest first) and the main crop."""
+
+    gray: np.ndarray
+    boxes: list[tuple[int, int, int, int]] = field(default_factory=list)
+    crop: np.ndarray | None = None  # 48x48 uint8 of the largest face, None when no face
+
+    @property
+    def found(self) -> bool:
+        return bool(self.boxes)
+
+    @property
+    def box(self) -> tuple[int, int, int, int] | None:
+        return self.boxes[0] if self.boxes else None
+
+
+def upright(image: Image.Image) -> Image.Image:
+    """The image rotated/flipped as its EXIF Orientation tag says (a copy; unchanged if no tag)."""
+    return ImageOps.exif_transpose(image)
+
+
+def to_gray(image: Image.Image) -> np.ndarray:
+    if image.mode in ("RGBA", "LA", "P"):
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        rgba = image.convert("RGBA")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    return np.asarray(image.convert("L"), dtype=np.uint8)
+
+
+def detect_boxes(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """All face boxes (x, y, w, h) in ``gray``'s coordinates, largest first."""
+    import cv2
+
+    height, width = gray.shape[:2]
+    longest = max(height, width)
+    scale = 1.0
+    if longest > DETECT_MAX_SIDE:
+        scale = DETECT_MAX_SIDE / longest
+    elif min(height, width) < DETECT_MIN_SIDE:
+        scale = DETECT_MIN_SIDE / min(height, width)
+    if scale != 1.0:
+        small = cv2.resize(
+            gray,
+            (max(1, round(width * scale)), max(1, round(height * scale))),
+            interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
+        )
+    else:
+        small = gray
+    small = cv2.equalizeHist(small)
+    # A face that fills the frame (a close selfie, a dataset crop) gives the cascade no context at
+    # its edges; a replicated border lets it match those too.
+    pad = round(min(small.shape[:2]) * PAD)
+    if pad:
+        small = cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    min_side = max(24, int(min(small.shape[:2]) * 0.1))
+    cascade = _get_cascade()
+    with _lock:
+        found = cascade.detectMultiScale(small, scaleFactor=1.1, minNeighbors=5, minSize=(min_side, min_side))
+    boxes = []
+    for x, y, w, h in found if len(found) else []:
+        bx, by = round((x - pad) / scale), round((y - pad) / scale)
+        bw, bh = round(w / scale), round(h / scale)
+        bx, by = max(0, bx), max(0, by)
+        bw, bh = min(bw, width - bx), min(bh, height - by)
+        boxes.append((int(bx), int(by), int(bw), int(bh)))
+    boxes.sort(key=lambda b: b[2] * b[3], reverse=True)
+    return boxes
+
+
+def crop_face(
+    gray: np.ndarray, box: tuple[int, int, int, int], margin: float = MARGIN, size: int = CROP_SIZE
+) -> np.ndarray:
+    """A size x size crop of ``box`` grown by ``margin`` per side (edges replicated beyond the image)."""
+    import cv2
+
+    x, y, w, h = box
+    side = max(w, h) * (1 + 2 * margin)
+    cx, cy = x + w / 2, y + h / 2
+    x0, y0 = round(cx - side / 2), round(cy - side / 2)
+    x1, y1 = round(cx + side / 2), round(cy + side / 2)
+    height, width = gray.shape[:2]
+    pad = max(0, -x0, -y0, x1 - width, y1 - height)
+    if pad:
+        gray = cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+        x0, y0, x1, y1 = x0 + pad, y0 + pad, x1 + pad, y1 + pad
+    region = gray[y0:y1, x0:x1]
+    interpolation = cv2.INTER_AREA if region.shape[0] > size else cv2.INTER_LINEAR
+    return cv2.resize(region, (size, size), interpolation=interpolation)
+
+
+def find_faces(image: Image.Image) -> DetectedFaces:
+    """Upright the photo, detect every face, crop the largest."""
+    gray = to_gray(upright(image))
+    boxes = detect_boxes(gray)
+    crop = crop_face(gray, boxes[0]) if boxes else None
+    return DetectedFaces(gray=gray, boxes=boxes, crop=crop)
+
+
+def whole_image_crop(image: Image.Image) -> np.ndarray:
+    """The whole (upright) image as the 48x48 input: for dataset images that are already face crops."""
+    import cv2
+
+    gray = to_gray(upright(image))
+    if gray.shape != (CROP_SIZE, CROP_SIZE):
+        interpolation = cv2.INTER_AREA if min(gray.shape) > CROP_SIZE else cv2.INTER_LINEAR
+        gray = cv2.resize(gray, (CROP_SIZE, CROP_SIZE), interpolation=interpolation)
+    return gray

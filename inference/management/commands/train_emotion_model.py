@@ -1,0 +1,101 @@
+"""Train the face emotion network from scratch.
+
+    python manage.py train_emotion_model --data ../shared/datasets --epochs 30 --out inference/weights/face
+
+``--data`` is the shared datasets folder (or its ``ferplus/`` folder: FER+ soft labels, validated
+on FER+ Valid) or any folder of class folders (``angry/``, ``happiness/``... aliases accepted).
+Writes ``model.safetensors`` and ``model.json`` (version, sha256, temperature, validation
+metrics) into ``--out``; the best epoch by validation loss is what gets written.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Train the face emotion model (timm ResNet, 48x48 grayscale) and write safetensors + metadata."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--data", required=True, help="../shared/datasets, its ferplus/ folder, or class folders")
+        parser.add_argument("--epochs", type=int, default=30)
+        parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+        parser.add_argument("--out", required=True, help="folder for model.safetensors + model.json")
+        parser.add_argument("--batch-size", type=int, default=128)
+        parser.add_argument("--lr", type=float, default=0.1)
+        parser.add_argument("--weight-decay", type=float, default=5e-4)
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--precision",
+            default="auto",
+            choices=["auto", "fp32", "bf16"],
+            help="auto: bfloat16 autocast where the CPU/GPU supports it",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=None,
+            help="CPU threads (default: torch's choice; 1 is faster on a busy 2-core machine)",
+        )
+        parser.add_argument(
+            "--max-minutes",
+            type=float,
+            default=None,
+            help="wall-time budget: the cosine schedule follows elapsed time and training stops when it is "
+            "spent (for shared or slow machines; --epochs is then an upper bound)",
+        )
+        parser.add_argument("--val-split", type=float, default=0.1, help="for class folders without a val/ folder")
+        parser.add_argument("--limit", type=int, default=None, help="use only the first N training images (smoke runs)")
+        parser.add_argument(
+            "--model-version", default="", help="version string stored with the weights and every result"
+        )
+        parser.add_argument("--checkpoint", default=None, help="where to keep the best checkpoint while training")
+
+    def handle(self, *args, **options):
+        # Imported here so that loading Django (and every other command) never imports torch.
+        from inference.training.data import training_arrays
+        from inference.training.loop import TrainConfig, TrainData, train
+
+        data_dir = Path(options["data"])
+        if not data_dir.exists():
+            raise CommandError(f"--data {data_dir} does not exist")
+        arrays = training_arrays(
+            data_dir,
+            Path(settings.VAR_DIR) / "cache",
+            val_split=options["val_split"],
+            seed=options["seed"],
+            warn=lambda message: self.stderr.write(self.style.WARNING(message)),
+        )
+        if options["limit"]:
+            arrays["train_images"] = arrays["train_images"][: options["limit"]]
+            arrays["train_targets"] = arrays["train_targets"][: options["limit"]]
+        data = TrainData(**arrays)
+        config = TrainConfig(
+            epochs=options["epochs"],
+            batch_size=options["batch_size"],
+            lr=options["lr"],
+            weight_decay=options["weight_decay"],
+            seed=options["seed"],
+            device=options["device"],
+            precision=options["precision"],
+            threads=options["threads"],
+            max_minutes=options["max_minutes"],
+            version=options["model_version"],
+        )
+        checkpoint = (
+            Path(options["checkpoint"]) if options["checkpoint"] else Path(settings.VAR_DIR) / "cache" / "face_best.pt"
+        )
+        try:
+            metadata = train(data, config, Path(options["out"]), log=self.stdout.write, checkpoint_path=checkpoint)
+        except RuntimeError as error:
+            raise CommandError(str(error)) from error
+        val = metadata["metrics"]["validation"]
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"wrote {Path(options['out']) / metadata['weights']} ({metadata['size_bytes'] / 1e6:.1f} MB, "
+                f"version {metadata['version']}, sha256 {metadata['sha256'][:12]}...): best epoch "
+                f"{metadata['training']['best_epoch']}, validation accuracy {val['accuracy']:.4f}, "
+                f"ECE {val['ece']:.4f} at temperature {metadata['temperature']}"
+            )
+        )

@@ -1,0 +1,234 @@
+"""The face emotion model at run time: the ONLY module in moodsite that imports torch (and timm).
+
+Even here torch is imported inside functions, on first use, so importing this module is cheap
+and web processes that merely reference it never load torch. The model is loaded once per
+process (``load_model`` or the first call), on the device chosen by ``INFERENCE_DEVICE``
+(``auto`` = CUDA when available, else CPU; or ``cpu`` / ``cuda``), and always runs in
+``torch.inference_mode()`` with every face of a call in one batched forward pass.
+
+Public contract (used by inference.tasks / services):
+
+    ModelUnavailable       missing, corrupt or checksum-mismatched weights (message says what to do)
+    FaceReading            what one photo gave: probabilities over EMOTIONS, valence/arousal, boxes
+    read_faces(images)     detect in each photo, then classify every found face in one batch
+    classify_crops(crops)  N x 48 x 48 uint8 -> N x 7 calibrated probabilities (EMOTIONS order)
+    model_info()           name, version, checksum and metrics from the shipped metadata
+    load_model()           eager load (workers call it at start); raises ModelUnavailable
+
+Weights live in ``inference/weights/face/`` (``model.safetensors`` + ``model.json``); the
+``FACE_MODEL_DIR`` environment variable points elsewhere (tests use it for corrupt copies).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from inference.emotions import EMOTIONS, valence_arousal
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "weights" / "face"
+WEIGHTS_FILE = "model.safetensors"
+METADATA_FILE = "model.json"
+BATCH_SIZE = 256
+
+_lock = threading.RLock()
+_loaded: dict | None = None  # {"model", "device", "metadata", "temperature", "dir"}
+
+
+class ModelUnavailable(RuntimeError):
+    """The face model cannot be used: its files are missing, corrupt or do not match their checksum."""
+
+
+@dataclass
+class FaceReading:
+    found: bool
+    probabilities: dict[str, float] | None = None
+    valence: float | None = None
+    arousal: float | None = None
+    confidence: float | None = None
+    box: tuple[int, int, int, int] | None = None  # x, y, w, h of the face read, on the upright image
+    faces: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+def model_dir() -> Path:
+    return Path(os.environ.get("FACE_MODEL_DIR") or DEFAULT_MODEL_DIR)
+
+
+def device_setting() -> str:
+    value = (os.environ.get("INFERENCE_DEVICE") or "auto").strip().lower()
+    return value if value in {"auto", "cpu", "cuda"} else "auto"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fix_hint(folder: Path) -> str:
+    return (
+        f"Restore {folder} from the repository (git checkout -- {folder}) or retrain it with "
+        f"`python manage.py train_emotion_model --data ../shared/datasets --out {folder}`."
+    )
+
+
+def read_metadata(folder: Path | None = None) -> dict:
+    folder = Path(folder or model_dir())
+    meta_path = folder / METADATA_FILE
+    if not meta_path.is_file():
+        raise ModelUnavailable(f"Face model metadata {meta_path} is missing. {_fix_hint(folder)}")
+    try:
+        metadata = json.loads(meta_path.read_text())
+    except (OSError, ValueError) as error:
+        raise ModelUnavailable(
+            f"Face model metadata {meta_path} is unreadable ({error}). {_fix_hint(folder)}"
+        ) from error
+    for key in ("version", "sha256", "temperature", "arch"):
+        if key not in metadata:
+            raise ModelUnavailable(f"Face model metadata {meta_path} has no {key!r}. {_fix_hint(folder)}")
+    return metadata
+
+
+def _pick_device(torch):
+    setting = device_setting()
+    if setting == "cuda" and not torch.cuda.is_available():
+        raise ModelUnavailable(
+            "INFERENCE_DEVICE=cuda but CUDA is not available here; set INFERENCE_DEVICE=cpu or auto."
+        )
+    if setting == "auto":
+        setting = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(setting)
+
+
+def _load(folder: Path) -> dict:
+    metadata = read_metadata(folder)
+    weights = folder / metadata.get("weights", WEIGHTS_FILE)
+    if not weights.is_file():
+        raise ModelUnavailable(f"Face model weights {weights} are missing. {_fix_hint(folder)}")
+    checksum = _sha256(weights)
+    if checksum != metadata["sha256"]:
+        raise ModelUnavailable(
+            f"Face model weights {weights} are corrupt: sha256 {checksum[:16]}... does not match "
+            f"{metadata['sha256'][:16]}... recorded in {folder / METADATA_FILE}. {_fix_hint(folder)}"
+        )
+    import torch
+    from safetensors.torch import load_file
+
+    from inference.face_model import build_model
+
+    try:
+        state = load_file(str(weights))
+        model = build_model(metadata["arch"])
+        model.load_state_dict(state)
+    except Exception as error:  # noqa: BLE001 - any failure here means unusable weights
+        raise ModelUnavailable(
+            f"Face model weights {weights} could not be loaded ({error}). {_fix_hint(folder)}"
+        ) from error
+    device = _pick_device(torch)
+    model = model.to(device).eval().to(memory_format=torch.channels_last)
+    return {
+        "model": model,
+        "device": device,
+        "metadata": metadata,
+        "temperature": float(metadata["temperature"]),
+        "dir": folder,
+    }
+
+
+def _get() -> dict:
+    global _loaded
+    folder = model_dir()
+    if _loaded is None or _loaded["dir"] != folder:
+        with _lock:
+            if _loaded is None or _loaded["dir"] != folder:
+                _loaded = _load(folder)
+    return _loaded
+
+
+def load_model() -> None:
+    """Load the model now (workers call this at start). Raises ModelUnavailable with what to do."""
+    _get()
+
+
+def reset() -> None:
+    """Forget the loaded model (tests; or after replacing the weights on disk)."""
+    global _loaded
+    with _lock:
+        _loaded = None
+
+
+def model_info() -> dict:
+    """Name, version, checksum and metrics of the shipped model (from its metadata; loads no torch)."""
+    metadata = _loaded["metadata"] if _loaded is not None else read_metadata()
+    return {
+        "name": metadata.get("name", "face-emotion"),
+        "version": metadata["version"],
+        "checksum": metadata["sha256"],
+        "metrics": metadata.get("metrics", {}),
+    }
+
+
+def classify_crops(crops: np.ndarray) -> np.ndarray:
+    """N x 48 x 48 uint8 face crops -> N x 7 calibrated probabilities in EMOTIONS order."""
+    from inference.face_model import normalise
+
+    crops = np.asarray(crops, dtype=np.uint8)
+    if crops.ndim == 2:
+        crops = crops[None]
+    if len(crops) == 0:
+        return np.zeros((0, len(EMOTIONS)), dtype=np.float64)
+    state = _get()
+    import torch
+
+    model, device, temperature = state["model"], state["device"], state["temperature"]
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(crops), BATCH_SIZE):
+            x = torch.from_numpy(normalise(crops[i : i + BATCH_SIZE])).to(device)
+            x = x.contiguous(memory_format=torch.channels_last)
+            logits = model(x).float() / temperature
+            out.append(torch.softmax(logits, dim=1).double().cpu().numpy())
+    return np.concatenate(out)
+
+
+def reading_from(probabilities: np.ndarray, box, faces) -> FaceReading:
+    probs = {name: float(p) for name, p in zip(EMOTIONS, probabilities, strict=True)}
+    valence, arousal = valence_arousal(probs)
+    return FaceReading(
+        found=True,
+        probabilities=probs,
+        valence=valence,
+        arousal=arousal,
+        confidence=float(max(probabilities)),
+        box=tuple(int(v) for v in box),
+        faces=[tuple(int(v) for v in b) for b in faces],
+    )
+
+
+def read_faces(images: list[Image.Image]) -> list[FaceReading]:
+    """Detect faces in each photo (EXIF-upright), then classify the largest face of every photo in ONE batch.
+
+    A photo without a face gives ``FaceReading(found=False)``: no probabilities are guessed.
+    """
+    from inference.faces import find_faces
+
+    detections = [find_faces(image) for image in images]
+    crops = [d.crop for d in detections if d.found]
+    probabilities = classify_crops(np.stack(crops)) if crops else np.zeros((0, len(EMOTIONS)))
+    readings, k = [], 0
+    for detected in detections:
+        if detected.found:
+            readings.append(reading_from(probabilities[k], detected.box, detected.boxes))
+            k += 1
+        else:
+            readings.append(FaceReading(found=False))
+    return readings

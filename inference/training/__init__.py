@@ -1,0 +1,5 @@
+"""Training, data loading, calibration and metrics for the face emotion model.
+
+Imported lazily by the management commands (inside ``handle()``), never by web code. ``metrics``
+and ``data`` are numpy-only; ``loop`` and ``calibration`` import torch.
+"""
