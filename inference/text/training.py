@@ -1,0 +1,219 @@
+"""Reading the text datasets and caching their sentence embeddings (train/evaluate commands only).
+
+Datasets (``../shared/datasets/text``, see its README):
+
+* GoEmotions, Ekman grouping (``goemotions/data/ekman/{train,dev,test}.tsv``): ``text<TAB>ids<TAB>id``
+  where ids are comma-separated indexes into ``labels.txt`` (anger, disgust, fear, joy, neutral,
+  sadness, surprise). About 6% of rows carry more than one label. Training rule: such a row's
+  target is the uniform distribution over its labels. Evaluation rule: a prediction equal to any
+  of the row's labels is right (the row's gold label becomes the predicted one); otherwise the
+  row counts against its first listed label.
+* The Korean single-turn dialogue set (``korean_single_turn/dataset_utf8.csv``, columns
+  Sentence, Emotion). It has no official split: ``korean_split`` holds out 20% with a fixed seed
+  (the test split) and a further 10% of the rest for validation.
+
+Embeddings are cached under ``var/cache/text_emotion/<encoder>/`` keyed by the SHA-1 of the
+cleaned text, in chunk files written atomically, so an interrupted run resumes and retraining
+costs seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from inference.emotions import EMOTIONS
+from inference.text import encoder
+from inference.text.segment import clean
+
+logger = logging.getLogger(__name__)
+
+GOEMOTIONS_EKMAN_TO_OURS = {
+    "anger": "angry",
+    "disgust": "disgust",
+    "fear": "fear",
+    "joy": "happy",
+    "neutral": "neutral",
+    "sadness": "sad",
+    "surprise": "surprise",
+}
+KOREAN_TO_OURS = {
+    "행복": "happy",
+    "놀람": "surprise",
+    "분노": "angry",
+    "공포": "fear",
+    "혐오": "disgust",
+    "슬픔": "sad",
+    "중립": "neutral",
+}
+KOREAN_SPLIT_SEED = 20240917
+KOREAN_TEST_FRACTION = 0.2
+KOREAN_VAL_FRACTION = 0.1  # of what is left after the test split
+CHUNK = 512  # embeddings per cache file: small enough that a killed run loses little
+
+
+@dataclass
+class TextSet:
+    """Rows of one dataset split: texts, soft targets (N x 7) and every row's gold label set."""
+
+    name: str
+    texts: list[str]
+    targets: np.ndarray
+    gold: list[frozenset[int]]
+    language: str
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def subset(self, index: np.ndarray, name: str | None = None) -> TextSet:
+        return TextSet(
+            name or self.name,
+            [self.texts[i] for i in index],
+            self.targets[index],
+            [self.gold[i] for i in index],
+            self.language,
+        )
+
+    @property
+    def first_labels(self) -> np.ndarray:
+        return np.array([int(np.argmax(row)) for row in self.targets])
+
+
+def _targets(label_sets: list[list[int]]) -> np.ndarray:
+    targets = np.zeros((len(label_sets), len(EMOTIONS)), dtype=np.float32)
+    for row, labels in enumerate(label_sets):
+        targets[row, labels] = 1.0 / len(labels)
+    return targets
+
+
+def read_goemotions(path: Path) -> TextSet:
+    """One GoEmotions Ekman split file."""
+    names = (path.parent / "labels.txt").read_text(encoding="utf-8").split()
+    to_index = [EMOTIONS.index(GOEMOTIONS_EKMAN_TO_OURS[name]) for name in names]
+    texts, label_sets = [], []
+    with open(path, encoding="utf-8", newline="") as handle:
+        for line in handle:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 2 or not parts[1].strip():
+                continue
+            text = clean(parts[0])
+            if not text:
+                continue
+            labels = [to_index[int(i)] for i in parts[1].split(",")]
+            texts.append(text)
+            label_sets.append(list(dict.fromkeys(labels)))
+    # The first listed label leads: argmax of a uniform row picks the lowest index, so keep
+    # order explicit in the gold sets and put the first label first in the targets' tie-break.
+    targets = _targets(label_sets)
+    for row, labels in enumerate(label_sets):
+        targets[row, labels[0]] += 1e-6
+    return TextSet(f"goemotions-{path.stem}", texts, targets, [frozenset(s) for s in label_sets], "en")
+
+
+def read_korean(path: Path) -> TextSet:
+    texts, label_sets = [], []
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            text = clean(row.get("Sentence", ""))
+            emotion = KOREAN_TO_OURS.get((row.get("Emotion") or "").strip())
+            if text and emotion:
+                texts.append(text)
+                label_sets.append([EMOTIONS.index(emotion)])
+    return TextSet("korean-single-turn", texts, _targets(label_sets), [frozenset(s) for s in label_sets], "ko")
+
+
+def korean_split(data: TextSet) -> tuple[TextSet, TextSet, TextSet]:
+    """(train, validation, test): a seeded permutation, 20% test, then 10% of the rest validation."""
+    order = np.random.default_rng(KOREAN_SPLIT_SEED).permutation(len(data))
+    n_test = int(round(len(data) * KOREAN_TEST_FRACTION))
+    test, rest = order[:n_test], order[n_test:]
+    n_val = int(round(len(rest) * KOREAN_VAL_FRACTION))
+    val, train = rest[:n_val], rest[n_val:]
+    return (
+        data.subset(np.sort(train), "korean-train"),
+        data.subset(np.sort(val), "korean-val"),
+        data.subset(np.sort(test), "korean-test"),
+    )
+
+
+def read_any(path: Path) -> TextSet:
+    """A GoEmotions-format .tsv or a Korean-format .csv (``evaluate --data FILE``)."""
+    if path.suffix == ".tsv":
+        return read_goemotions(path)
+    if path.suffix == ".csv":
+        return read_korean(path)
+    raise ValueError(f"{path} is neither a GoEmotions .tsv nor a Korean-set .csv file.")
+
+
+def default_cache_dir() -> Path:
+    from django.conf import settings
+
+    slug = encoder.encoder_version().replace("==", "-").replace("/", "-")
+    return Path(settings.VAR_DIR) / "cache" / "text_emotion" / slug
+
+
+def _key(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8")).digest()  # noqa: S324 - a cache key, not security
+
+
+class EmbeddingCache:
+    """Sentence embeddings on disk, keyed by text; ``embed`` fills what is missing."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._vectors: dict[bytes, np.ndarray] = {}
+        for path in sorted(self.folder.glob("chunk-*.npz")):
+            try:
+                with np.load(path) as data:
+                    for key, vector in zip(data["keys"], data["vectors"], strict=True):
+                        self._vectors[bytes(key)] = vector
+            except (OSError, ValueError, KeyError) as error:
+                logger.warning("Ignoring unreadable cache file %s: %s", path, error)
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def missing(self, texts: Iterable[str]) -> list[str]:
+        seen, out = set(), []
+        for text in texts:
+            key = _key(text)
+            if key not in self._vectors and key not in seen:
+                seen.add(key)
+                out.append(text)
+        return out
+
+    def _write(self, texts: list[str], vectors: np.ndarray) -> None:
+        keys = np.array([_key(t) for t in texts], dtype="S20")
+        name = f"chunk-{time.time_ns()}-{os.getpid()}"
+        tmp = self.folder / f".{name}.npz"
+        np.savez(tmp, keys=keys, vectors=vectors.astype(np.float32))
+        os.replace(tmp, self.folder / f"{name}.npz")
+        for key, vector in zip(keys, vectors, strict=True):
+            self._vectors[bytes(key)] = vector
+
+    def fill(self, texts: Iterable[str], progress: Callable[[int, int, float], None] | None = None) -> None:
+        todo = self.missing(texts)
+        started = time.perf_counter()
+        for start in range(0, len(todo), CHUNK):
+            chunk = todo[start : start + CHUNK]
+            self._write(chunk, encoder.embed(chunk))
+            if progress:
+                done = start + len(chunk)
+                progress(done, len(todo), done / max(time.perf_counter() - started, 1e-9))
+
+    def get(self, texts: list[str]) -> np.ndarray:
+        """Embeddings for texts that are all cached (``fill`` first)."""
+        return np.stack([self._vectors[_key(t)] for t in texts]) if texts else np.zeros((0, encoder.DIM))
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.fill(texts)
+        return self.get(texts)

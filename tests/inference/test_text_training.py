@@ -1,0 +1,163 @@
+"""Text datasets, the multi-label scoring rule, and the train/evaluate commands."""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from inference.emotions import EMOTIONS
+from inference.text import evaluation, fit, runtime, training
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXT = Path(os.environ.get("MOODSITE_DATASETS") or ROOT.parent / "shared" / "datasets") / "text"
+needs_text_data = pytest.mark.skipif(
+    not (TEXT / "goemotions").is_dir(), reason=f"text datasets not found: {TEXT} is absent (../shared/datasets)"
+)
+
+ENGLISH = [
+    ("I am so happy for you, congratulations!", "3"),
+    ("This is wonderful news, I love it", "3"),
+    ("I am furious about this", "0"),
+    ("That makes me so angry", "0"),
+    ("I miss him so much, it hurts", "5"),
+    ("So sad to hear that", "5"),
+    ("Wow, I did not expect that at all!", "6"),
+    ("That is gross and disgusting", "1"),
+    ("I'm terrified of what comes next", "2"),
+    ("The meeting is at noon", "4"),
+    ("Great, and also a bit scary", "3,2"),
+]
+KOREAN = [
+    ("오늘 너무 행복했어", "행복"),
+    ("정말 기뻐요", "행복"),
+    ("진짜 화가 난다", "분노"),
+    ("너무 짜증나고 화나", "분노"),
+    ("너무 슬퍼서 울었어", "슬픔"),
+    ("마음이 아프다", "슬픔"),
+    ("깜짝 놀랐어", "놀람"),
+    ("역겨워 죽겠네", "혐오"),
+    ("무서워서 잠이 안 와", "공포"),
+    ("내일 회의는 세 시입니다", "중립"),
+]
+
+
+def write_datasets(folder: Path) -> Path:
+    ekman = folder / "goemotions" / "data" / "ekman"
+    ekman.mkdir(parents=True)
+    (ekman / "labels.txt").write_text("anger\ndisgust\nfear\njoy\nneutral\nsadness\nsurprise\n")
+    for split in ("train", "dev", "test"):
+        rows = [f"{text}\t{labels}\tid{i}" for i, (text, labels) in enumerate(ENGLISH)]
+        (ekman / f"{split}.tsv").write_text("\n".join(rows) + "\n")
+    korean = folder / "korean_single_turn"
+    korean.mkdir()
+    rows = [f"{text},{label}" for text, label in KOREAN * 5]
+    (korean / "dataset_utf8.csv").write_text("Sentence,Emotion\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_the_multi_label_rule_counts_any_gold_label_as_right():
+    # given a row labelled joy+fear, a row labelled anger, and a text with no result
+    data = training.TextSet(
+        "t",
+        ["a", "b", "c"],
+        training._targets([[3, 2], [0], [4]]),
+        [frozenset({3, 2}), frozenset({0}), frozenset({4})],
+        "en",
+    )
+    probabilities = np.full((3, len(EMOTIONS)), 0.01)
+    probabilities[0, EMOTIONS.index("fear")] = 0.94  # the second gold label: right
+    probabilities[1, EMOTIONS.index("sad")] = 0.94  # wrong
+    probabilities[2] = np.nan  # no result: wrong
+    report = evaluation.score(data, probabilities)
+    assert report["accuracy"] == pytest.approx(1 / 3)
+    assert report["no_result"] == 1
+    assert report["multi_label_rows"] == 1
+    assert "any gold label" in report["rule"]
+
+
+def test_balanced_weights_give_every_language_and_class_equal_mass():
+    targets = training._targets([[0], [0], [0], [1], [0], [1]])
+    groups = np.array([0, 0, 0, 0, 1, 1])
+    weights = fit.balanced_weights(targets, groups)
+    for group in (0, 1):
+        for cls in (0, 1):
+            rows = (groups == group) & (targets[:, cls] > 0)
+            assert weights[rows].sum() == pytest.approx(weights.sum() / 4)
+
+
+def test_fit_head_learns_a_separable_problem_and_round_trips(tmp_path):
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(len(EMOTIONS), 16)) * 3
+    labels = rng.integers(0, len(EMOTIONS), 700)
+    features = centres[labels] + rng.normal(size=(700, 16))
+    targets = training._targets([[int(c)] for c in labels])
+    for hidden in (0, 8):
+        head = fit.fit_head(features, targets, np.ones(700), hidden=hidden, l2=1e-4, max_iter=200)
+        fit.calibrate(head, features, labels)
+        assert (head.probabilities(features).argmax(axis=1) == labels).mean() > 0.9
+        head.save(tmp_path / "h.npz")
+        again = type(head).load(tmp_path / "h.npz")
+        assert np.allclose(again.probabilities(features[:5]), head.probabilities(features[:5]), atol=1e-5)
+
+
+def test_train_and_evaluate_commands_write_and_read_a_head(tmp_path, monkeypatch, capsys):
+    # given a tiny dataset laid out like ../shared/datasets/text
+    data = write_datasets(tmp_path / "text")
+    out = tmp_path / "weights"
+    # when the head is trained and evaluated on it
+    call_command(
+        "train_text_emotion_model",
+        "--data", str(data), "--out", str(out), "--cache-dir", str(tmp_path / "cache"),
+        "--l2", "1e-2", "--max-iter", "100",
+    )  # fmt: skip
+    metadata = json.loads((out / runtime.METADATA_FILE).read_text())
+    assert metadata["sha256"] and metadata["classes"] == list(EMOTIONS)
+    assert {"en_test", "ko_test", "validation"} <= set(metadata["metrics"])
+    monkeypatch.setenv("TEXT_MODEL_DIR", str(out))
+    runtime.reset()
+    try:
+        report_file = tmp_path / "report.json"
+        call_command(
+            "evaluate_text_emotion_model",
+            "--data", str(data / "goemotions" / "data" / "ekman" / "test.tsv"),
+            "--json", str(report_file), "--speed-sample", "8", "--no-cache",
+        )  # fmt: skip
+    finally:
+        runtime.reset()
+    printed = capsys.readouterr().out
+    for words in ("accuracy", "macro-F1", "ECE", "sentences per second", "any gold label", "surprise"):
+        assert words in printed
+    report = json.loads(report_file.read_text())
+    assert report["rows"] == len(ENGLISH) and report["sentences_per_second"] > 0
+
+
+@needs_text_data
+def test_the_real_datasets_map_to_the_seven_emotions():
+    english = training.read_goemotions(TEXT / "goemotions" / "data" / "ekman" / "test.tsv")
+    assert len(english) == 5427
+    assert np.allclose(english.targets.sum(axis=1), 1.0, atol=1e-5)
+    korean = training.read_korean(TEXT / "korean_single_turn" / "dataset_utf8.csv")
+    counts = korean.targets.sum(axis=0)
+    assert len(korean) == 38594 and (counts > 4000).all()
+
+
+@needs_text_data
+def test_the_korean_held_out_split_is_twenty_percent_and_fixed():
+    korean = training.read_korean(TEXT / "korean_single_turn" / "dataset_utf8.csv")
+    first = training.korean_split(korean)
+    second = training.korean_split(korean)
+    assert [len(s) for s in first] == [27787, 3088, 7719]
+    assert first[2].texts == second[2].texts
+
+
+@needs_text_data
+def test_the_shipped_head_meets_its_recorded_korean_accuracy_on_a_sample():
+    korean = training.read_korean(TEXT / "korean_single_turn" / "dataset_utf8.csv")
+    _, _, test = training.korean_split(korean)
+    sample = test.subset(np.arange(0, len(test), 40))  # ~190 rows: seconds, not minutes
+    report = evaluation.score(sample, evaluation.predict_set(sample))
+    recorded = runtime.text_model_info()["metrics"]["ko_test"]["accuracy"]
+    assert report["accuracy"] >= recorded - 0.1
