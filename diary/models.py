@@ -51,3 +51,7 @@ class Entry(models.Model):
     @property
     def excerpt(self) -> str:
         return self.text[:140] + ("…" if len(self.text) > 140 else "")
+
+
+# The mood tracker's setting lives in its own package; imported here so Django registers it.
+from diary.tracker.models import TrackerPreference  # noqa: E402,F401

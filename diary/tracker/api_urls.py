@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from diary.tracker.api import MoodSummaryAPIView
+
+urlpatterns = [
+    path("mood/summary/", MoodSummaryAPIView.as_view(), name="mood-summary"),
+]

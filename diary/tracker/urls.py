@@ -1,3 +1,14 @@
+from django.urls import path
+
+from diary.tracker import views
+
 app_name = "tracker"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("pixels/", views.pixels, name="pixels"),
+    path("report/", views.report, name="report"),
+    path("preference/", views.preference, name="preference"),
+    path("export/mood-history.csv", views.export_csv, name="export_csv"),
+    path("export/mood-history.json", views.export_json, name="export_json"),
+]

@@ -1,0 +1,155 @@
+"""The tracker's HTML pages and downloads. Thin: parse the range, call the summary, render."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from diary.services import today_for
+from diary.tracker import exports, present, selectors
+from diary.tracker.calendars import MAX_CALENDAR_MONTHS, month_grids, month_names, year_pixels
+from diary.tracker.models import TrackerPreference
+from diary.tracker.moods import emotion_legend
+from diary.tracker.ranges import RangeError, parse_date, range_from_params, year_of
+from diary.tracker.services import tracker_preference_set
+from diary.tracker.summary import mood_summary
+
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+def chart_text() -> dict:
+    """The words the charts draw, in the reader's language."""
+    return {
+        "valence": _("Mood score"),
+        "rolling": _("7-day average"),
+        "average": _("Average mood"),
+        "entries": _("Entries"),
+        "weekdays": [present.weekday_name(day) for day in range(1, 8)],
+        "loading_failed": _("The charts could not be loaded. The tables below show the same numbers."),
+        "no_data": _("No entries in this range yet."),
+    }
+
+
+def _bad_range(request: HttpRequest, error: RangeError) -> HttpResponse:
+    return render(request, "diary/tracker/bad_range.html", {"message": str(error)}, status=400)
+
+
+def _summary_page(request: HttpRequest, template: str, default_kind: str) -> HttpResponse:
+    today = today_for(request.user)
+    try:
+        choice = range_from_params(request.GET, today, default_kind=default_kind)
+    except RangeError as error:
+        return _bad_range(request, error)
+    prefer = selectors.tracker_preference_get(user=request.user)
+    summary = mood_summary(user=request.user, date_range=choice.date_range, granularity=choice.granularity,
+                           prefer=prefer, today=today)
+    months = (choice.date_range.end.year - choice.date_range.start.year) * 12 \
+        + choice.date_range.end.month - choice.date_range.start.month + 1
+    context = {
+        "choice": choice,
+        "summary": summary,
+        "tables": present.tables(summary),
+        "calendars": month_grids(summary["days"], choice.date_range),
+        "too_many_months": months > MAX_CALENDAR_MONTHS,
+        "range_kinds": [("week", _("Week")), ("month", _("Month")), ("year", _("Year"))],
+        "chart_text": chart_text(),
+        "previous": choice.neighbour(-1),
+        "next": choice.neighbour(+1),
+        "legend": summary["emotions"],
+        "prefer_choices": TrackerPreference.Prefer.choices,
+        "endpoint": f"{reverse('mood-summary')}?{choice.query(prefer=prefer)}",
+        "today": today,
+    }
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    return _summary_page(request, "diary/tracker/overview.html", default_kind="month")
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    """A printable report of a chosen range, for a doctor or a caseworker."""
+    return _summary_page(request, "diary/tracker/report.html", default_kind="month")
+
+
+@login_required
+@require_GET
+def pixels(request: HttpRequest) -> HttpResponse:
+    """Year in Pixels: one square per day of the year, coloured by that day's mood."""
+    today = today_for(request.user)
+    raw = request.GET.get("year") or str(today.year)
+    if not raw.isdigit() or not MIN_YEAR <= int(raw) <= MAX_YEAR:
+        return _bad_range(request, RangeError(
+            _("year must be a year between %(min)d and %(max)d, like %(example)d.")
+            % {"min": MIN_YEAR, "max": MAX_YEAR, "example": today.year}, field="year"))
+    year = int(raw)
+    date_range = year_of(datetime.date(year, 1, 1))
+    prefer = selectors.tracker_preference_get(user=request.user)
+    days = selectors.mood_days(user=request.user, date_range=date_range, prefer=prefer, today=today)
+    counts: dict[str, int] = {}
+    for day in days:
+        if day["emotion"]:
+            counts[day["emotion"]] = counts.get(day["emotion"], 0) + 1
+    legend = [dict(item, days=counts.get(item["key"], 0)) for item in emotion_legend()]
+    context = {
+        "year": year, "rows": year_pixels(days, year), "months": month_names(), "legend": legend,
+        "days_with_entries": sum(1 for d in days if d["entries"]), "days_in_year": date_range.days,
+        "prefer": prefer, "today": today,
+    }
+    return render(request, "diary/tracker/pixels.html", context)
+
+
+@login_required
+@require_POST
+def preference(request: HttpRequest) -> HttpResponse:
+    prefer = request.POST.get("prefer", "")
+    if prefer in TrackerPreference.Prefer.values:
+        tracker_preference_set(user=request.user, prefer=prefer)
+        messages.success(request, _("Your days are now coloured by %(choice)s.")
+                         % {"choice": TrackerPreference.Prefer(prefer).label.lower()})
+    else:
+        messages.error(request, _("Please choose one of the two options."))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = reverse("tracker:overview")
+    return redirect(next_url)
+
+
+def _export_range(request: HttpRequest) -> tuple[datetime.date | None, datetime.date | None]:
+    """The whole history unless from= / to= narrow it (no length limit: it is the person's own)."""
+    start, end = parse_date(request.GET.get("from"), "from"), parse_date(request.GET.get("to"), "to")
+    if start and end and start > end:
+        raise RangeError(_("The start date must be on or before the end date."), field="from")
+    return start, end
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    try:
+        start, end = _export_range(request)
+    except RangeError as error:
+        return _bad_range(request, error)
+    prefer = selectors.tracker_preference_get(user=request.user)
+    return exports.mood_history_csv(user=request.user, start=start, end=end, prefer=prefer)
+
+
+@login_required
+@require_GET
+def export_json(request: HttpRequest) -> HttpResponse:
+    try:
+        start, end = _export_range(request)
+    except RangeError as error:
+        return _bad_range(request, error)
+    prefer = selectors.tracker_preference_get(user=request.user)
+    return exports.mood_history_json(user=request.user, start=start, end=end, prefer=prefer)
