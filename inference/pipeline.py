@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
@@ -99,14 +99,11 @@ def batch_release(batch: Batch) -> int:
 
 # --- The models (lazy) ---------------------------------------------------------------------------
 
-_model_versions: dict[tuple[str, str, str], ModelVersion] = {}
-
-
 def model_version_register(*, kind: str, info: dict) -> ModelVersion:
-    """The row for a loaded model; a model seen for the first time becomes the active one of its kind."""
+    """The row for a loaded model; a model seen for the first time becomes the active one of its kind.
+
+    Looked up once per batch (one indexed query), not cached: a cached row could have been deleted."""
     key = (kind, str(info["name"]), str(info["version"]))
-    if key in _model_versions:
-        return _model_versions[key]
     with transaction.atomic():
         row, created = ModelVersion.objects.get_or_create(
             kind=kind, name=key[1], version=key[2],
@@ -115,7 +112,6 @@ def model_version_register(*, kind: str, info: dict) -> ModelVersion:
         )
         if created:
             ModelVersion.objects.filter(kind=kind).exclude(pk=row.pk).update(active=False)
-    _model_versions[key] = row
     return row
 
 
@@ -412,6 +408,63 @@ def job_store(*, job: AnalysisJob, token: str, outcome: Outcome, face_model=None
     return True
 
 
+READING_FIELDS = ["face_model", "text_model", "has_photo", "face_found", "faces", "face_box", "face_probabilities",
+                  "face_confidence", "text_probabilities", "text_confidence", "combined_probabilities", "source",
+                  "emotion", "valence", "arousal", "confidence"]
+ENTRY_READING_FIELDS = ["ai_emotion", "ai_probabilities", "ai_valence", "ai_arousal", "ai_confidence"]
+
+
+def batch_store(*, batch: Batch, outcomes: dict[int, Outcome], face_model=None, text_model=None) -> set[int]:
+    """Finish a whole batch in one transaction, in a handful of statements whatever its size (one
+    upsert for the results, one update each for the jobs and the entries). Returns the ids of the
+    jobs stored; a job this worker no longer holds (re-requested, taken back) is left alone."""
+    jobs = {job.pk: job for job in batch.jobs}
+    now = timezone.now()
+    with transaction.atomic():
+        held = set(AnalysisJob.objects.select_for_update().filter(
+            pk__in=list(jobs), status=Status.RUNNING, claim_token=batch.token).values_list("pk", flat=True))
+        readings: list[tuple[AnalysisJob, str, dict]] = []
+        for pk in sorted(held):
+            outcome, job = outcomes[pk], jobs[pk]
+            if outcome.status != Status.FAILED:
+                used_face = face_model if outcome.has_photo else None
+                used_text = text_model if job.entry.text.strip() else None
+                readings.append((job, model_key(used_face, used_text), _result_values(outcome, used_face, used_text)))
+        result_ids: dict[tuple[int, str], int] = {}
+        if readings:
+            AnalysisResult.objects.bulk_create(
+                [AnalysisResult(entry_id=job.entry_id, model_key=key, **values) for job, key, values in readings],
+                update_conflicts=True, unique_fields=["entry", "model_key"],
+                update_fields=[*READING_FIELDS, "updated_at"],
+            )
+            rows = AnalysisResult.objects.filter(entry_id__in=[job.entry_id for job, _, _ in readings])
+            result_ids = {(entry_id, key): pk for pk, entry_id, key in rows.values_list("pk", "entry_id", "model_key")}
+        finished = []
+        for pk in held:
+            job, outcome = jobs[pk], outcomes[pk]
+            job.status, job.reason, job.finished_at = outcome.status, outcome.reason, now
+            job.claim_token = job.claimed_by = ""
+            finished.append(job)
+        entries = []
+        for job, key, values in readings:
+            job.result_id = result_ids[(job.entry_id, key)]
+            entry = job.entry
+            entry.ai_emotion, entry.ai_probabilities = values["emotion"], values["combined_probabilities"]
+            entry.ai_valence, entry.ai_arousal = values["valence"], values["arousal"]
+            entry.ai_confidence = values["confidence"]
+            entries.append(entry)
+        AnalysisJob.objects.bulk_update(finished, ["status", "reason", "finished_at", "claim_token", "claimed_by",
+                                                   "result"])
+        Entry.objects.bulk_update(entries, ENTRY_READING_FIELDS)
+        done = [(job.entry_id, str(outcomes[job.pk].status)) for job, _, _ in readings]
+        transaction.on_commit(lambda: [_send_done(entry_id, status) for entry_id, status in done])
+    for pk in sorted(held):
+        logger.info("analysis stored job=%s entry=%s status=%s", pk, jobs[pk].entry_id, outcomes[pk].status)
+    for pk in sorted(set(jobs) - held):
+        logger.info("analysis job=%s was taken back or re-requested; not storing", pk)
+    return held
+
+
 def _send_done(entry_id: int, status: str) -> None:
     for receiver, response in analysis_done.send_robust(sender=AnalysisJob, entry_id=entry_id, status=status):
         if isinstance(response, Exception):
@@ -435,25 +488,44 @@ def batch_run(*, first_id: int | None = None, size: int | None = None, max_wait:
         outcomes = batch_read(batch.jobs)
     except BaseException:
         # Out of memory, a lost database, a time limit: hand the jobs back for another try.
-        try:
-            batch_release(batch)
-        except Exception:
-            logger.exception("Could not release batch %s; recovery will take it back", batch.token)
+        _release_quietly(batch)
         raise
     counts: dict[str, int] = {"claimed": len(batch.jobs)}
+    try:
+        stored = batch_store(batch=batch, outcomes=outcomes, face_model=face_model, text_model=text_model)
+    except (OperationalError, InterfaceError):
+        _release_quietly(batch)  # the database went away: the task retries later
+        raise
+    except Exception:
+        logger.exception("Storing batch %s failed; storing its jobs one by one", batch.token)
+        stored = _store_one_by_one(batch, outcomes, face_model, text_model)
+    for job in batch.jobs:
+        key = str(outcomes[job.pk].status) if job.pk in stored else "skipped"
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _store_one_by_one(batch: Batch, outcomes: dict[int, Outcome], face_model, text_model) -> set[int]:
+    """So that one row the database refuses fails only its own job."""
+    stored = set()
     for job in batch.jobs:
         outcome = outcomes[job.pk]
         try:
-            stored = job_store(job=job, token=batch.token, outcome=outcome,
-                               face_model=face_model if outcome.has_photo else None,
-                               text_model=text_model if job.entry.text.strip() else None)
+            if job_store(job=job, token=batch.token, outcome=outcome,
+                         face_model=face_model if outcome.has_photo else None,
+                         text_model=text_model if job.entry.text.strip() else None):
+                stored.add(job.pk)
         except Exception:
             logger.exception("Storing the analysis of job %s failed", job.pk)
             _job_fail(job, batch.token, reasons.UNEXPECTED)
-            stored = False
-        key = str(outcome.status) if stored else "skipped"
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+    return stored
+
+
+def _release_quietly(batch: Batch) -> None:
+    try:
+        batch_release(batch)
+    except Exception:
+        logger.exception("Could not release batch %s; recovery will take it back", batch.token)
 
 
 def _job_fail(job: AnalysisJob, token: str, reason: str) -> None:

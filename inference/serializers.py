@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from inference.emotions import EMOTION_CHOICES
+from inference.emotions import EMOTION_CHOICES, EMOTIONS
 from inference.models import AnalysisResult
 from inference.selectors import Analysis
 
@@ -15,18 +15,29 @@ DISCLAIMER = _(
 )
 
 
+class Probabilities(serializers.DictField):
+    """The seven emotions, always in the same order (PostgreSQL's jsonb does not keep key order)."""
+
+    child = serializers.FloatField()
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        return {name: value[name] for name in EMOTIONS if name in value}
+
+
 class FaceReadingSerializer(serializers.Serializer):
     found = serializers.BooleanField(source="face_found")
     faces = serializers.IntegerField()
     box = serializers.ListField(child=serializers.IntegerField(), source="face_box", allow_null=True,
                                 help_text="x, y, width, height of the face, in the upright photo")
-    probabilities = serializers.DictField(child=serializers.FloatField(), source="face_probabilities",
+    probabilities = Probabilities(source="face_probabilities",
                                           allow_null=True)
     confidence = serializers.FloatField(source="face_confidence", allow_null=True)
 
 
 class TextReadingSerializer(serializers.Serializer):
-    probabilities = serializers.DictField(child=serializers.FloatField(), source="text_probabilities")
+    probabilities = Probabilities(source="text_probabilities")
     confidence = serializers.FloatField(source="text_confidence", allow_null=True)
 
 
@@ -39,7 +50,7 @@ class ReadingSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=AnalysisResult.Source.choices,
                                      help_text="which reading the emotion comes from")
     source_label = serializers.CharField(source="get_source_display")
-    probabilities = serializers.DictField(child=serializers.FloatField(), source="combined_probabilities",
+    probabilities = Probabilities(source="combined_probabilities",
                                           help_text="the seven emotions, summing to 1")
     face = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField()

@@ -103,7 +103,6 @@ class ScriptedTextRuntime:
 def face_runtime(monkeypatch):
     runtime = ScriptedFaceRuntime()
     monkeypatch.setattr(pipeline, "face_runtime", lambda: runtime)
-    monkeypatch.setattr(pipeline, "_model_versions", {})
     return runtime
 
 

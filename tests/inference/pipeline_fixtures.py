@@ -62,6 +62,18 @@ def redis_flush(url: str) -> None:
     redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
 
 
+def broker_connections_reset(app) -> None:
+    """Forget the Celery app's broker connections, so the next task goes to app.conf.broker_url on a
+    fresh connection (after switching brokers, or after Redis restarted)."""
+    from kombu import pools
+
+    if app._pool is not None:
+        app._pool.force_close_all()
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -203,9 +215,12 @@ def face_photos_missing() -> str | None:
 
 def face_photos(n: int, *, size: int = 192) -> list[bytes]:
     """`n` JPEG photos of real faces (FER2013 PrivateTest, upscaled like a small selfie), picked
-    across the seven classes among images in which the detector finds a face."""
+    across the seven classes among images in which the detector finds a face once the photo is
+    cleaned the way an upload is (re-encoded), so every one of them should end "done"."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
+    from diary.photos import clean_photo
     from inference.faces import find_faces
 
     classes = sorted(p for p in FER_TEST.iterdir() if p.is_dir())
@@ -218,9 +233,10 @@ def face_photos(n: int, *, size: int = 192) -> list[bytes]:
             if index < len(files[name]) and len(photos) < n:
                 progressed = True
                 image = Image.open(files[name][index]).convert("RGB").resize((size, size), Image.BICUBIC)
-                if find_faces(image).found:
-                    buffer = io.BytesIO()
-                    image.save(buffer, format="JPEG", quality=92)
+                buffer = io.BytesIO()
+                image.save(buffer, format="JPEG", quality=92)
+                cleaned = clean_photo(SimpleUploadedFile("face.jpg", buffer.getvalue())).photo
+                if find_faces(Image.open(io.BytesIO(cleaned.read()))).found:
                     photos.append(buffer.getvalue())
         if not progressed:
             raise RuntimeError(f"only {len(photos)} usable face photos in {FER_TEST}")

@@ -64,3 +64,28 @@ def test_the_upsert_survives_losing_the_insert_race(member, monkeypatch):
     result = pipeline._result_upsert(entry.pk, "face:x@1", {"emotion": "happy"})
     assert calls and result.emotion == "happy"
     assert AnalysisResult.objects.get(entry=entry).emotion == "happy"
+
+
+def test_a_batch_is_stored_in_one_go_and_a_second_store_changes_nothing(member, scripted_models):
+    entries = [entry_with_photo(member, colour=GREEN) for _ in range(3)]
+    batch = pipeline.batch_claim(size=4)
+    outcomes = pipeline.batch_read(batch.jobs)
+    assert pipeline.batch_store(batch=batch, outcomes=outcomes) == {job.pk for job in batch.jobs}
+    assert pipeline.batch_store(batch=batch, outcomes=outcomes) == set()
+    assert AnalysisResult.objects.filter(entry__in=entries).count() == 3
+    for entry in entries:
+        job = AnalysisJob.objects.get(entry=entry)
+        assert job.status == Status.DONE and job.result.entry_id == entry.pk
+        entry.refresh_from_db()
+        assert entry.ai_emotion == "happy"
+
+
+def test_when_the_batch_store_fails_each_job_is_stored_on_its_own(member, scripted_models, monkeypatch):
+    entries = [entry_with_photo(member, colour=GREEN) for _ in range(3)]
+
+    def refuse(**kwargs):
+        raise IntegrityError("a row the database refused")
+
+    monkeypatch.setattr(pipeline, "batch_store", refuse)
+    assert pipeline.batch_run(size=4, max_wait=0) == {"claimed": 3, "done": 3}
+    assert AnalysisResult.objects.filter(entry__in=entries).count() == 3

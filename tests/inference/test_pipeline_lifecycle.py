@@ -215,3 +215,15 @@ def test_deleting_an_entry_deletes_its_analysis(member, scripted_models, django_
         entry = entry_with_photo(member)
     diary_services.entry_delete(entry=entry)
     assert not AnalysisJob.objects.exists() and not AnalysisResult.objects.exists()
+
+
+def test_a_batch_stores_nothing_for_a_job_edited_while_it_was_read(member, scripted_models):
+    kept, edited = entry_with_photo(member, colour=GREEN), entry_with_photo(member, colour=GREEN)
+    batch = pipeline.batch_claim(size=4)
+    outcomes = pipeline.batch_read(batch.jobs)
+    diary_services.entry_update(entry=Entry.objects.get(pk=edited.pk), text="Changed my mind")
+    stored = pipeline.batch_store(batch=batch, outcomes=outcomes)
+    assert stored == {AnalysisJob.objects.get(entry=kept).pk}
+    assert AnalysisJob.objects.get(entry=edited).status == Status.PENDING
+    assert not AnalysisResult.objects.filter(entry=edited).exists()
+    assert Entry.objects.get(pk=kept.pk).ai_emotion == "happy"

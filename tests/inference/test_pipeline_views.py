@@ -201,8 +201,12 @@ def test_the_api_retry(owner_client, failed_entry, read_entry):
     assert owner_client.post(f"/api/v1/entries/{read_entry.pk}/analysis/retry/").status_code == 409
 
 
-def test_the_reasons_are_shown_in_korean_to_korean_readers(owner_client, member, failed_entry):
+def test_the_section_and_its_reasons_are_in_korean_for_korean_readers(owner_client, member, failed_entry):
+    # The reason is stored in English and translated when shown.
+    assert AnalysisJob.objects.get(entry=failed_entry).reason == reasons.PHOTO_MISSING
     member.language = "ko"
     member.save()
     page = owner_client.get(f"/diary/{failed_entry.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
-    assert reasons.PHOTO_MISSING not in page or "사진" in page
+    assert "이 일기의 사진을 찾을 수 없습니다." in page
+    assert "이 일기를 읽지 못했습니다." in page and "다시 시도" in page
+    assert "진단이 아닙니다" in page
