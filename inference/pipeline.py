@@ -178,7 +178,8 @@ def warm_up() -> None:
     runtime = text_runtime()
     if runtime is not None:
         try:
-            runtime.read_texts(["warm up"])
+            load = getattr(runtime, "load_model", None)
+            load() if load is not None else runtime.read_texts(["warm up"])
         except Exception as error:
             logger.warning("Text model not loaded: %s", error)
 
