@@ -1,0 +1,27 @@
+"""Celery tasks of the music app (queue "default"). Each takes ids and can safely run twice."""
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def entry_recommendations_task(entry_id: int) -> None:
+    """Compute and store an entry's default recommendations (replacing any earlier ones)."""
+    from diary.models import Entry
+    from music.services import recommendations_compute
+
+    entry = Entry.objects.select_related("owner").filter(pk=entry_id).first()
+    if entry is None:
+        return
+    recommendations_compute(entry=entry)
+
+
+@shared_task(ignore_result=True, soft_time_limit=150, time_limit=180)
+def track_audio_analyse_task(track_id: int) -> None:
+    """Estimate tempo, mode, key and energy of a track's audio file and store suggested coordinates."""
+    from music.audio import track_audio_analyse
+
+    track_audio_analyse(track_id=track_id)
