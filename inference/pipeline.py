@@ -91,10 +91,14 @@ def batch_claim(*, size: int, first_id: int | None = None, max_wait: float = 0.0
 
 
 def batch_release(batch: Batch) -> int:
-    """Put a batch's unfinished jobs back in the queue (their attempt still counts)."""
-    return AnalysisJob.objects.filter(claim_token=batch.token, status=Status.RUNNING).update(
-        status=Status.PENDING, claim_token="", claimed_by="", claimed_at=None,
+    """Put a batch's unfinished jobs back in the queue (their attempt still counts); a job that has
+    had all its attempts fails, so a photo that always breaks the worker cannot loop for ever."""
+    held = AnalysisJob.objects.filter(claim_token=batch.token, status=Status.RUNNING)
+    held.filter(attempts__gte=settings.INFERENCE_MAX_ATTEMPTS).update(
+        status=Status.FAILED, reason=reasons.TOO_MANY_ATTEMPTS, finished_at=timezone.now(),
+        claim_token="", claimed_by="",
     )
+    return held.update(status=Status.PENDING, claim_token="", claimed_by="", claimed_at=None)
 
 
 # --- The models (lazy) ---------------------------------------------------------------------------

@@ -98,8 +98,21 @@ def analysis_request(*, entry: Entry) -> AnalysisJob:
     Entry.objects.filter(pk=entry.pk).update(**_CLEARED_READING)
     for name, value in _CLEARED_READING.items():
         setattr(entry, name, value)
+    if not entry.photo and not entry.text.strip():
+        # Nothing to read: no need to wake a worker.
+        AnalysisJob.objects.filter(pk=job.pk).update(
+            status=Status.NO_FACE, reason=reasons.NO_PHOTO_NO_WORDS, finished_at=timezone.now())
+        job.refresh_from_db()
+        transaction.on_commit(partial(_send_done, entry.pk, Status.NO_FACE.value))
+        return job
     transaction.on_commit(partial(enqueue, job.pk))
     return job
+
+
+def _send_done(entry_id: int, status: str) -> None:
+    from inference.pipeline import _send_done as send
+
+    send(entry_id, status)
 
 
 class RetryRefused(Exception):

@@ -108,13 +108,24 @@ def test_it_reads_a_text_only_entry_without_the_face_model(member, face_runtime,
     assert face_runtime.calls == []
 
 
-def test_it_ends_an_entry_with_nothing_to_read_as_no_reading(member, scripted_models,
-                                                             django_capture_on_commit_callbacks):
+def test_it_ends_an_entry_with_too_few_words_as_no_reading(member, face_runtime, text_runtime, simple_fusion,
+                                                           django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         entry = diary_services.entry_create(owner=member, text="Hi")
     job = AnalysisJob.objects.get(entry=entry)
     assert job.status == Status.NO_FACE
     assert job.reason == reasons.NO_PHOTO_NO_WORDS
+    assert text_runtime.calls == [1]
+
+
+def test_an_entry_with_nothing_at_all_to_read_needs_no_worker(member, scripted_models, done_signals,
+                                                              django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        entry = diary_services.entry_create(owner=member, text="  ", self_mood="happy")
+    job = AnalysisJob.objects.get(entry=entry)
+    assert (job.status, job.reason, job.attempts) == (Status.NO_FACE, reasons.NO_PHOTO_NO_WORDS, 0)
+    assert not any("enqueue" in repr(c) for c in callbacks) and done_signals == [(entry.pk, "no_face")]
+    assert scripted_models.calls == []
 
 
 def test_it_fails_a_job_whose_photo_vanished_without_blocking_the_others(member, scripted_models,
@@ -159,13 +170,19 @@ def test_it_reads_one_by_one_when_the_batch_fails_and_fails_only_the_bad_photo(m
     assert all(AnalysisJob.objects.get(entry=e).status == Status.DONE for e in entries)
 
 
-def test_it_hands_the_batch_back_when_the_gpu_runs_out_of_memory(member, scripted_models):
+def test_it_hands_the_batch_back_when_the_gpu_runs_out_of_memory(member, scripted_models, settings):
+    settings.INFERENCE_MAX_ATTEMPTS = 2
     entry = entry_with_photo(member)
     scripted_models.error = RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
     with pytest.raises(pipeline.TransientAnalysisError):
         pipeline.batch_run(size=10, max_wait=0)
     job = AnalysisJob.objects.get(entry=entry)
     assert job.status == Status.PENDING and job.attempts == 1 and job.claim_token == ""
+    # and after its last attempt it fails instead of looping for ever
+    with pytest.raises(pipeline.TransientAnalysisError):
+        pipeline.batch_run(size=10, max_wait=0)
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and "interrupted several times" in job.reason
 
 
 def test_a_new_photo_forgets_the_old_reading_and_reads_again(member, scripted_models,
