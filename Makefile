@@ -26,7 +26,7 @@ browser:
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0 2>/dev/null || true
+	$(PY) manage.py load_starter_catalogue
 	$(PY) manage.py load_demo_data --once
 	@if [ -n "$$CELERY_BROKER_URL$$REDIS_URL" ]; then \
 		echo "Starting a Celery worker (queues default, inference) and beat in the background"; \

@@ -49,7 +49,11 @@ def _person(key: str) -> User:
 
 
 def demo_people() -> dict[str, User]:
-    return {key: _person(key) for key in DEMO_PEOPLE}
+    from music.services import curator_enable
+
+    people = {key: _person(key) for key in DEMO_PEOPLE}
+    curator_enable(user=people["curator"])
+    return people
 
 
 def demo_diary(*, member: User, days: int = 60, seed: int = 7) -> int:

@@ -20,3 +20,10 @@ def test_it_creates_the_demo_people_and_sixty_days_once(db):
     # A second run with --once adds nothing
     call_command("load_demo_data", "--once", stdout=StringIO())
     assert Entry.objects.filter(owner=member).count() == len(days)
+
+
+def test_it_lets_the_demo_curator_into_the_catalogue_admin(client, db):
+    call_command("load_demo_data", stdout=StringIO())
+    client.force_login(User.objects.get(role=User.Role.CURATOR))
+    assert client.get("/admin/music/track/").status_code == 200
+    assert client.get("/admin/accounts/user/").status_code == 403
