@@ -7,6 +7,19 @@ from PIL import Image
 from tests.factories import EntryFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fresh_process_state():
+    """Tests share one process: no login throttle counts or cached catalogue arrays carry over."""
+    from django.core.cache import cache
+
+    from music.services import catalogue_forget
+
+    cache.clear()
+    catalogue_forget()
+    yield
+    catalogue_forget()
+
+
 def verified(user):
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
