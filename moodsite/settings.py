@@ -264,6 +264,17 @@ CELERY_BEAT_SCHEDULE.update({
     },
 })
 
+# --- Welfare ------------------------------------------------------------------------------------
+# Alert evaluation for every consenting client, hourly (new entries and analyses also trigger it
+# for their client at once). 10,000 clients take seconds: see bench/README.md.
+CELERY_BEAT_SCHEDULE.update({
+    "welfare-evaluate-alerts": {"task": "welfare.tasks.evaluate_alerts_task", "schedule": 60 * 60},
+})
+# How long a welfare API token (minted with a TOTP code) stays valid: one working day.
+WELFARE_API_TOKEN_MAX_AGE = int(os.environ.get("WELFARE_API_TOKEN_MAX_AGE", str(8 * 60 * 60)))
+# Links in alert e-mails to caseworkers point here.
+WELFARE_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 # --- Security: what `manage.py check --deploy` asks for, on whenever DEBUG is off ----------------
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:

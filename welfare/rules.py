@@ -1,0 +1,163 @@
+"""The three alert rules, as pure functions of a client's figures, and the sentence that says why.
+
+Each rule returns its evidence (the numbers, stored on the alert) when it holds, else None.
+"""
+
+import datetime
+import math
+
+from django.utils.translation import gettext as _
+
+from inference.emotions import EMOTION_LABELS
+from welfare.models import Alert, Organisation
+from welfare.stats import BASELINE_DAYS, RECENT_DAYS, MoodStats
+
+# A sharp drop needs enough history to mean anything: two weeks of entries in the baseline and
+# three in the last week (the same minimum the negative-mood rule uses by default).
+MIN_BASELINE_ENTRIES = 14
+MIN_RECENT_ENTRIES = 3
+# Someone who always picks the same mood has a standard deviation of zero, which would make any
+# dip "infinitely many SDs" below. 0.1 is a tenth of the distance from neutral to the extremes.
+SD_FLOOR = 0.1
+# An episode that has begun lasts until the figure is clearly back, not merely a hair across the
+# line: otherwise a share hovering at 60% or a mean hovering at 1.5 SD would open and close an
+# alert every other day. Opened at 60% negative, it lasts while at least 50% are; opened at 1.5
+# SD below, while at least 1.0 SD below.
+NEGATIVE_CLEAR_MARGIN = 0.1
+DROP_CLEAR_MARGIN = 0.5
+
+
+def days_without_entry(stats: MoodStats, *, since: datetime.date, today: datetime.date) -> int:
+    """Days since the last entry, or since `since` (the day of consent) if that is later."""
+    reference = max(stats.last_day, since) if stats.last_day else since
+    return (today - reference).days
+
+
+def no_entry(stats: MoodStats, org: Organisation, *, since: datetime.date, today: datetime.date) -> dict | None:
+    days = days_without_entry(stats, since=since, today=today)
+    if days < org.no_entry_days:
+        return None
+    return {
+        "days": days,
+        "threshold_days": org.no_entry_days,
+        "last_entry": stats.last_day.isoformat() if stats.last_day else None,
+    }
+
+
+def negative_mood(stats: MoodStats, org: Organisation, *, running: bool = False) -> dict | None:
+    entries = stats.recent_mood_entries
+    if entries == 0 or (entries < org.negative_min_entries and not running):
+        return None
+    share = stats.recent_negative / entries
+    threshold = org.negative_share - (NEGATIVE_CLEAR_MARGIN if running else 0.0)
+    # Compared with a small tolerance so that 3 of 5 (0.6 in decimal) counts as 60%.
+    if share + 1e-9 < threshold:
+        return None
+    return {
+        "negative": stats.recent_negative,
+        "entries": entries,
+        "share": round(share, 3),
+        "threshold_share": org.negative_share,
+        "min_entries": org.negative_min_entries,
+        "window_days": RECENT_DAYS,
+        "emotions": stats.negative_by_emotion,
+    }
+
+
+def baseline_z(stats: MoodStats) -> float | None:
+    """How many baseline SDs the 7-day mean sits from the 60-day baseline; None without enough data."""
+    if (
+        stats.recent_mean is None
+        or stats.baseline_mean is None
+        or stats.recent_valence_entries < MIN_RECENT_ENTRIES
+        or stats.baseline_entries < MIN_BASELINE_ENTRIES
+    ):
+        return None
+    sd = max(stats.baseline_sd or 0.0, SD_FLOOR)
+    return (stats.recent_mean - stats.baseline_mean) / sd
+
+
+def valence_drop(stats: MoodStats, org: Organisation, *, running: bool = False) -> dict | None:
+    z = baseline_z(stats)
+    threshold = org.drop_sd - (DROP_CLEAR_MARGIN if running else 0.0)
+    if z is None or not math.isfinite(z) or z >= -threshold:
+        return None
+    return {
+        "recent_mean": round(stats.recent_mean, 3),
+        "recent_entries": stats.recent_valence_entries,
+        "baseline_mean": round(stats.baseline_mean, 3),
+        "baseline_sd": round(stats.baseline_sd or 0.0, 3),
+        "sd_used": round(max(stats.baseline_sd or 0.0, SD_FLOOR), 3),
+        "baseline_entries": stats.baseline_entries,
+        "z": round(z, 2),
+        "threshold_sd": org.drop_sd,
+        "window_days": RECENT_DAYS,
+        "baseline_days": BASELINE_DAYS,
+    }
+
+
+def evaluate(
+    stats: MoodStats,
+    org: Organisation,
+    *,
+    since: datetime.date,
+    today: datetime.date,
+    running: frozenset[str] = frozenset(),
+) -> dict[str, dict | None]:
+    """Each rule's evidence or None; `running` names the kinds whose episode is already open."""
+    return {
+        Alert.Kind.NO_ENTRY: no_entry(stats, org, since=since, today=today),
+        Alert.Kind.NEGATIVE_MOOD: negative_mood(stats, org, running=Alert.Kind.NEGATIVE_MOOD in running),
+        Alert.Kind.VALENCE_DROP: valence_drop(stats, org, running=Alert.Kind.VALENCE_DROP in running),
+    }
+
+
+def alert_reason(kind: str, evidence: dict) -> str:
+    """Why the alert fired, with its numbers, in the reader's language."""
+    if kind == Alert.Kind.NO_ENTRY:
+        if evidence.get("last_entry"):
+            return _(
+                "No diary entry for %(days)s days (last entry on %(last)s). The centre alerts after %(threshold)s days."
+            ) % {
+                "days": evidence["days"],
+                "last": evidence["last_entry"],
+                "threshold": evidence["threshold_days"],
+            }
+        return _(
+            "No diary entry in the %(days)s days since sharing began. The centre alerts after %(threshold)s days."
+        ) % {"days": evidence["days"], "threshold": evidence["threshold_days"]}
+    if kind == Alert.Kind.NEGATIVE_MOOD:
+        emotions = ", ".join(
+            f"{EMOTION_LABELS.get(name, name)} {count}" for name, count in sorted(evidence.get("emotions", {}).items())
+        )
+        return _(
+            "%(negative)s of %(entries)s entries in the last %(window)s days read as negative "
+            "(%(percent)s%%: %(emotions)s). "
+            "The centre alerts at %(threshold)s%% with at least %(min)s entries."
+        ) % {
+            "negative": evidence["negative"],
+            "entries": evidence["entries"],
+            "window": evidence["window_days"],
+            "percent": round(evidence["share"] * 100),
+            "emotions": emotions,
+            "threshold": round(evidence["threshold_share"] * 100),
+            "min": evidence["min_entries"],
+        }
+    if kind == Alert.Kind.VALENCE_DROP:
+        return _(
+            "Mean mood over the last %(window)s days was %(recent)+.2f (%(n)s entries), "
+            "against %(baseline)+.2f over the %(baseline_days)s days before "
+            "(SD %(sd).2f, %(nb)s entries): %(z).1f standard deviations lower. "
+            "The centre alerts at %(threshold)s. Mood runs from -1 (unpleasant) to +1 (pleasant)."
+        ) % {
+            "window": evidence["window_days"],
+            "recent": evidence["recent_mean"],
+            "n": evidence["recent_entries"],
+            "baseline": evidence["baseline_mean"],
+            "baseline_days": evidence["baseline_days"],
+            "sd": evidence["sd_used"],
+            "nb": evidence["baseline_entries"],
+            "z": abs(evidence["z"]),
+            "threshold": evidence["threshold_sd"],
+        }
+    return ""

@@ -1,0 +1,272 @@
+"""Every read of welfare data names who is asking.
+
+A caseworker sees a client only while all of these hold: the client's consent is active, covers
+mood scores, was given to the current consent text, is assigned to this caseworker, and the
+caseworker is a member of the consent's organisation. Nothing here looks at `is_staff`.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, QuerySet, Subquery, When
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from diary.models import Entry
+from welfare import rules
+from welfare.models import AccessLog, Alert, Consent, ConsentText, Membership, Organisation
+from welfare.stats import MoodStats, mood_stats
+
+SPARKLINE_DAYS = (7, 30)
+
+
+def current_consent_text() -> ConsentText | None:
+    return ConsentText.objects.order_by("-version").first()
+
+
+def _current_version_subquery() -> Subquery:
+    return Subquery(ConsentText.objects.order_by("-version").values("version")[:1])
+
+
+def consents_in_force() -> QuerySet[Consent]:
+    """Consents that allow access: active, mood scope given, agreed to the current text."""
+    return Consent.objects.filter(
+        status=Consent.Status.ACTIVE, share_mood=True, text_version=_current_version_subquery()
+    )
+
+
+def consent_list_visible_to(*, user: User) -> QuerySet[Consent]:
+    if not (user.is_authenticated and user.is_active and user.is_caseworker):
+        return Consent.objects.none()
+    member_of_org = Membership.objects.filter(organisation=OuterRef("organisation"), caseworker=user)
+    return (
+        consents_in_force()
+        .filter(caseworker=user)
+        .filter(Exists(member_of_org))
+        .select_related("client", "organisation")
+    )
+
+
+def consent_get_visible_to(*, user: User, consent_id: int) -> Consent:
+    """The client record, or 404: a caseworker cannot tell a refused client from a missing one."""
+    try:
+        return consent_list_visible_to(user=user).get(pk=consent_id)
+    except (Consent.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such client.") from None
+
+
+def alert_get_visible_to(*, user: User, alert_id: int) -> Alert:
+    try:
+        return Alert.objects.select_related("consent__client", "consent__organisation").get(
+            pk=alert_id, consent__in=consent_list_visible_to(user=user).values("pk")
+        )
+    except (Alert.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such alert.") from None
+
+
+def paused_consent_count(*, user: User) -> int:
+    """Clients assigned to this caseworker whose sharing waits for them to agree to a new text."""
+    if not user.is_authenticated or not user.is_caseworker:
+        return 0
+    return (
+        Consent.objects.filter(caseworker=user, status=Consent.Status.ACTIVE)
+        .exclude(text_version=_current_version_subquery())
+        .count()
+    )
+
+
+# --- The dashboard ---------------------------------------------------------------------------
+
+
+class Risk:
+    HIGH = 3
+    MEDIUM = 2
+    LOW = 1
+    LABELS = {3: "high", 2: "medium", 1: "low"}
+
+
+@dataclass
+class ClientSummary:
+    """One dashboard row. Derived figures are computed once, in __post_init__: the page reads
+    each of them several times for 300 rows."""
+
+    consent: Consent
+    today: datetime.date
+    latest_emotion: str
+    latest_day: datetime.date | None
+    stats: MoodStats
+    series: dict[int, list[float | None]]
+    alerts: list[Alert] = field(default_factory=list)
+    days_since_last_entry: int | None = field(init=False)
+    change: float | None = field(init=False)
+    change_sd: float | None = field(init=False)
+    open_alerts: list[Alert] = field(init=False)
+    risk: int = field(init=False)
+    risk_label: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.days_since_last_entry = max((self.today - self.latest_day).days, 0) if self.latest_day else None
+        z = rules.baseline_z(self.stats)
+        # 7-day mean minus the 60-day baseline mean, when both have enough entries.
+        self.change = None if z is None else round(self.stats.recent_mean - self.stats.baseline_mean, 3)
+        self.change_sd = None if z is None else round(z, 2)
+        self.open_alerts = [alert for alert in self.alerts if alert.status == Alert.Status.OPEN]
+        self.risk = self._risk()
+        self.risk_label = Risk.LABELS[self.risk]
+
+    @property
+    def client(self) -> User:
+        return self.consent.client
+
+    def _risk(self) -> int:
+        if self.open_alerts:
+            return Risk.HIGH
+        days = self.days_since_last_entry
+        if (
+            self.alerts  # acknowledged, not yet resolved
+            or (self.change_sd is not None and self.change_sd <= -1.0)
+            or days is None
+            or days >= max(self.consent.organisation.no_entry_days - 1, 1)
+        ):
+            return Risk.MEDIUM
+        return Risk.LOW
+
+    def sort_key_risk(self) -> tuple:
+        return (
+            -self.risk,
+            -len(self.open_alerts),
+            self.change_sd if self.change_sd is not None else 0.0,
+            -(self.days_since_last_entry if self.days_since_last_entry is not None else 10_000),
+            self.client.name.lower(),
+        )
+
+
+SORTS = {
+    "risk": lambda row: row.sort_key_risk(),
+    "name": lambda row: row.client.name.lower(),
+    "last_entry": lambda row: -(row.days_since_last_entry if row.days_since_last_entry is not None else 10_000),
+    "change": lambda row: row.change_sd if row.change_sd is not None else 10.0,
+}
+
+
+# What the dashboard reads of each consent, its client and centre (not whole user rows).
+DASHBOARD_FIELDS = (
+    "pk",
+    "client_id",
+    "organisation_id",
+    "share_text",
+    "caseworker_id",
+    "client__display_name",
+    "client__email",
+    "client__time_zone",
+)
+
+
+def _latest_entry(field_name: str, *, today: datetime.date) -> Subquery:
+    """A field of the client's latest entry; `mood` is its automatic reading, else the self-report."""
+    latest = Entry.objects.filter(owner=OuterRef("client"), day__lte=today).order_by("-day", "-created_at")
+    if field_name == "mood":
+        latest = latest.annotate(mood=Case(When(ai_emotion="", then=F("self_mood")), default=F("ai_emotion")))
+    return Subquery(latest.values(field_name)[:1])
+
+
+def dashboard_rows(
+    *, user: User, risk: str = "", sort: str = "risk", now: datetime.datetime | None = None
+) -> list[ClientSummary]:
+    """The caseworker's clients with their figures, in five queries whatever the number of clients."""
+    now = now or timezone.now()
+    # Entries dated after the caseworker's today (a client far east of them) still count as latest.
+    horizon = timezone.localtime(now, user.zone).date() + datetime.timedelta(days=1)
+    consents = list(
+        consent_list_visible_to(user=user)
+        .select_related(None)
+        .select_related("client")
+        .only(*DASHBOARD_FIELDS)
+        .annotate(
+            latest_day=_latest_entry("day", today=horizon),
+            latest_mood=_latest_entry("mood", today=horizon),
+        )
+    )
+    if not consents:
+        return []
+    # One Organisation object per centre rather than one per row.
+    organisations = Organisation.objects.in_bulk({c.organisation_id for c in consents})
+    for consent in consents:
+        consent.organisation = organisations[consent.organisation_id]
+    # Figures are taken on each client's own calendar day; a centre's clients share a time zone
+    # almost always, so this is usually one group.
+    by_zone: dict[str, list[Consent]] = {}
+    for consent in consents:
+        by_zone.setdefault(consent.client.time_zone, []).append(consent)
+    rows: list[ClientSummary] = []
+    alerts_by_consent: dict[int, list[Alert]] = {}
+    for alert in Alert.objects.filter(
+        consent__in=[c.pk for c in consents], status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED]
+    ).order_by("opened_at"):
+        alerts_by_consent.setdefault(alert.consent_id, []).append(alert)
+    longest = max(SPARKLINE_DAYS)
+    for group in by_zone.values():
+        zone_today = timezone.localtime(now, group[0].client.zone).date()
+        stats = mood_stats(owners=[c.client_id for c in group], today=zone_today, series_days=longest, moods=False)
+        for consent in group:
+            figures = stats[consent.client_id]
+            rows.append(
+                ClientSummary(
+                    consent=consent,
+                    today=zone_today,
+                    latest_emotion=consent.latest_mood or "",
+                    latest_day=consent.latest_day,
+                    stats=figures,
+                    series={n: figures.daily[-n:] for n in SPARKLINE_DAYS},
+                    alerts=alerts_by_consent.get(consent.pk, []),
+                )
+            )
+    if risk in Risk.LABELS.values():
+        rows = [row for row in rows if row.risk_label == risk]
+    rows.sort(key=SORTS.get(sort, SORTS["risk"]))
+    return rows
+
+
+# --- The client page -------------------------------------------------------------------------
+
+
+def alert_history(*, consent: Consent) -> QuerySet[Alert]:
+    return consent.alerts.select_related("acknowledged_by", "resolved_by")
+
+
+def shared_entries(*, consent: Consent) -> QuerySet[Entry]:
+    """Entry text, only when the client shared it. Photos are never part of this."""
+    if not consent.share_text:
+        return Entry.objects.none()
+    return Entry.objects.filter(owner=consent.client).only("id", "day", "text", "self_mood", "ai_emotion", "created_at")
+
+
+# --- The member's own pages ------------------------------------------------------------------
+
+
+def consent_list_of(*, member: User) -> QuerySet[Consent]:
+    return member.welfare_consents.select_related("organisation", "caseworker").order_by("organisation__name")
+
+
+def consent_get_of(*, member: User, consent_id: int) -> Consent:
+    try:
+        return consent_list_of(member=member).get(pk=consent_id)
+    except (Consent.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such link.") from None
+
+
+def consent_needs_renewal(*, consent: Consent, current: ConsentText | None) -> bool:
+    return consent.is_active and current is not None and consent.text_version != current.version
+
+
+def access_log_of(*, member: User) -> QuerySet:
+    """Who looked at the member's data: one row per person, centre, kind of look and day."""
+    return (
+        AccessLog.objects.filter(client=member)
+        .annotate(date=TruncDate("at", tzinfo=member.zone))
+        .values("date", "viewer_name", "organisation_name", "action")
+        .annotate(times=Count("pk"), first=Min("at"), last=Max("at"))
+        .order_by("-date", "-last")
+    )
