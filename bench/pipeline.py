@@ -20,6 +20,7 @@ Progress goes to stderr; one JSON object is the last line of stdout.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import platform
@@ -197,16 +198,24 @@ def http(method: str, url: str, token: str, body: bytes | None = None, content_t
         return json.loads(response.read())
 
 
-def upload_and_wait(base: str, token: str, photo: bytes, timeout: float = 60) -> float:
+# Ten clients polling every 50 ms would be 200 requests a second on the same two cores as the
+# worker; the page's own script polls every second or more. 200 ms is the resolution of "visible".
+POLL_SECONDS = float(os.environ.get("BENCH_POLL_SECONDS", "0.2"))
+
+
+def upload_and_wait(base: str, token: str, photo: bytes, timeout: float = 60) -> tuple[float, float]:
+    """(seconds until the API showed the result, seconds until the worker stored it)."""
     body, content_type = multipart({"text": ""}, {"photo": ("selfie.jpg", photo)})
-    started = time.perf_counter()
+    started, started_wall = time.perf_counter(), time.time()
     entry = http("POST", f"{base}/api/v1/entries/", token, body, content_type)
     deadline = started + timeout
     while time.perf_counter() < deadline:
         analysis = http("GET", f"{base}/api/v1/entries/{entry['id']}/analysis/", token)
         if analysis["status"] in FINAL:
-            return time.perf_counter() - started
-        time.sleep(0.05)
+            visible = time.perf_counter() - started
+            finished = datetime.datetime.fromisoformat(analysis["finished_at"]).timestamp()
+            return visible, finished - started_wall
+        time.sleep(POLL_SECONDS)
     raise TimeoutError(f"entry {entry['id']} was not read within {timeout}s")
 
 
@@ -241,8 +250,10 @@ def measure_latency(args, tmp: Path, photos: list[bytes]) -> dict:
         chosen = [photos[i % len(photos)] for i in range(args.uploads)]
         started = time.perf_counter()
         with ThreadPoolExecutor(args.concurrency) as pool:
-            latencies = list(pool.map(lambda p: upload_and_wait(base, token, p), chosen))
+            timings = list(pool.map(lambda p: upload_and_wait(base, token, p), chosen))
         wall = time.perf_counter() - started
+        latencies = [visible for visible, _ in timings]
+        stored = [at for _, at in timings]
     finally:
         web.terminate()
         web.wait(10)
@@ -254,6 +265,9 @@ def measure_latency(args, tmp: Path, photos: list[bytes]) -> dict:
         "median_s": round(statistics.median(latencies), 3),
         "p95_s": round(percentile(latencies, 0.95), 3),
         "max_s": round(max(latencies), 3),
+        "poll_s": POLL_SECONDS,
+        "stored_median_s": round(statistics.median(stored), 3),
+        "stored_p95_s": round(percentile(stored, 0.95), 3),
         "uploads_per_s": round(args.uploads / wall, 2),
         "mean_batch": round(statistics.mean(batches), 2) if batches else None,
         "target": {"median_s": 1.0, "p95_s": 2.5},
@@ -271,7 +285,7 @@ def _up(base: str) -> bool:
 def _batch_sizes(text: str) -> list[int]:
     import re
 
-    return [int(n) for n in re.findall(r"'claimed': (\d+)", text)]
+    return [int(n) for n in re.findall(r"'claimed': (\d+)", text) if int(n)]
 
 
 def measure_throughput(args, tmp: Path, photos: list[bytes]) -> dict:
