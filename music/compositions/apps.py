@@ -7,3 +7,6 @@ class CompositionsConfig(AppConfig):
     name = "music.compositions"
     label = "compositions"
     verbose_name = "Generated music"
+
+    def ready(self) -> None:
+        from music.compositions import signals  # noqa: F401 - file clean-up, compose after analysis
