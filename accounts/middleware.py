@@ -12,11 +12,11 @@ class UserPreferencesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            timezone.activate(user.zone)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        # override() puts the previous language back afterwards, so nothing leaks into whatever
+        # runs next on this thread (another request, a test, an eager task).
+        with timezone.override(user.zone), translation.override(user.language or translation.get_language()):
             if user.language:
-                translation.activate(user.language)
                 request.LANGUAGE_CODE = user.language
-        response = self.get_response(request)
-        timezone.deactivate()
-        return response
+            return self.get_response(request)

@@ -275,6 +275,13 @@ WELFARE_API_TOKEN_MAX_AGE = int(os.environ.get("WELFARE_API_TOKEN_MAX_AGE", str(
 # Links in alert e-mails to caseworkers point here.
 WELFARE_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# --- Generated music ------------------------------------------------------------------------------
+# Compose a piece automatically after each analysis (off by default: composing costs CPU seconds).
+COMPOSE_AFTER_ANALYSIS = env_bool("COMPOSE_AFTER_ANALYSIS", False)
+COMPOSE_AFTER_ANALYSIS_TARGET = os.environ.get("COMPOSE_AFTER_ANALYSIS_TARGET", "auto")
+COMPOSE_AFTER_ANALYSIS_SECONDS = int(os.environ.get("COMPOSE_AFTER_ANALYSIS_SECONDS", "60"))
+COMPOSITIONS_PER_DAY = int(os.environ.get("COMPOSITIONS_PER_DAY", "40"))
+
 # --- Security: what `manage.py check --deploy` asks for, on whenever DEBUG is off ----------------
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
