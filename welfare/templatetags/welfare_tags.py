@@ -1,20 +1,8 @@
 from django import template
-from django.utils.safestring import SafeString
 
 from inference.emotions import EMOTION_LABELS
-from welfare import sparklines
 
 register = template.Library()
-
-
-@register.filter
-def sparkline(values: list[float | None]) -> SafeString:
-    return sparklines.sparkline(values)
-
-
-@register.filter
-def trend_text(values: list[float | None]) -> str:
-    return sparklines.describe(values)
 
 
 @register.filter
@@ -24,4 +12,5 @@ def emotion_label(name: str) -> str:
 
 @register.filter
 def signed(value: float | None, digits: int = 2) -> str:
+    """+0.25 / -0.40, or a dash when there is no figure."""
     return "—" if value is None else f"{value:+.{digits}f}"
