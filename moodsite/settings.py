@@ -147,6 +147,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "moodsite"
+# Accept the code of the neighbouring 30-second window too: older people type slowly, and a code
+# typed just as it changes would otherwise be refused.
+MFA_TOTP_TOLERANCE = 1
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "moodsite <no-reply@moodsite.local>")
