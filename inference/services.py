@@ -110,7 +110,7 @@ def analysis_request(*, entry: Entry) -> AnalysisJob:
 
 
 def _send_done(entry_id: int, status: str) -> None:
-    from inference.pipeline import _send_done as send
+    from inference.storing import _send_done as send
 
     send(entry_id, status)
 

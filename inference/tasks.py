@@ -10,13 +10,13 @@ from celery import shared_task
 from celery.signals import worker_process_init, worker_ready
 from django.db import InterfaceError, OperationalError
 
-from inference import pipeline, services
+from inference import pipeline, reading, services
 
 logger = logging.getLogger(__name__)
 
 # Errors that go away by themselves: the GPU ran out of memory (the batch was handed back), or
 # the database connection dropped. Anything else is a bug or a bad photo and is not retried.
-TRANSIENT_ERRORS = (pipeline.TransientAnalysisError, OperationalError, InterfaceError)
+TRANSIENT_ERRORS = (reading.TransientAnalysisError, OperationalError, InterfaceError)
 
 
 @shared_task(
@@ -54,7 +54,7 @@ def _consumes_inference() -> bool:
 @worker_process_init.connect
 def _worker_process_start(**kwargs) -> None:
     if _consumes_inference():
-        pipeline.warm_up()
+        reading.warm_up()
     _take_back_orphans()
 
 

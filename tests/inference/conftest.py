@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from diary import services as diary_services
 from diary.photos import clean_photo
-from inference import pipeline
+from inference import reading
 from inference.emotions import EMOTIONS
 from tests.conftest import make_image_bytes
 
@@ -102,19 +102,19 @@ class ScriptedTextRuntime:
 @pytest.fixture
 def face_runtime(monkeypatch):
     runtime = ScriptedFaceRuntime()
-    monkeypatch.setattr(pipeline, "face_runtime", lambda: runtime)
+    monkeypatch.setattr(reading, "face_runtime", lambda: runtime)
     return runtime
 
 
 @pytest.fixture
 def no_text_runtime(monkeypatch):
-    monkeypatch.setattr(pipeline, "text_runtime", lambda: None)
+    monkeypatch.setattr(reading, "text_runtime", lambda: None)
 
 
 @pytest.fixture
 def text_runtime(monkeypatch):
     runtime = ScriptedTextRuntime()
-    monkeypatch.setattr(pipeline, "text_runtime", lambda: runtime)
+    monkeypatch.setattr(reading, "text_runtime", lambda: runtime)
     return runtime
 
 
@@ -135,7 +135,7 @@ def simple_fusion(monkeypatch):
         return SimpleNamespace(probabilities=probabilities, valence=0.1, arousal=0.2, emotion=emotion,
                                confidence=probabilities[emotion], source=source)
 
-    monkeypatch.setattr(pipeline, "fuse", fuse)
+    monkeypatch.setattr(reading, "fuse", fuse)
     return fuse
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.db import IntegrityError
 
-from inference import pipeline, services
+from inference import pipeline, services, storing
 from inference.models import AnalysisJob, AnalysisResult
 from tests.inference.conftest import GREEN, RED, entry_with_photo
 
@@ -61,7 +61,7 @@ def test_the_upsert_survives_losing_the_insert_race(member, monkeypatch):
         raise IntegrityError("duplicate key")
 
     monkeypatch.setattr(AnalysisResult.objects, "update_or_create", racing_update_or_create)
-    result = pipeline._result_upsert(entry.pk, "face:x@1", {"emotion": "happy"})
+    result = storing._result_upsert(entry.pk, "face:x@1", {"emotion": "happy"})
     assert calls and result.emotion == "happy"
     assert AnalysisResult.objects.get(entry=entry).emotion == "happy"
 
@@ -86,6 +86,6 @@ def test_when_the_batch_store_fails_each_job_is_stored_on_its_own(member, script
     def refuse(**kwargs):
         raise IntegrityError("a row the database refused")
 
-    monkeypatch.setattr(pipeline, "batch_store", refuse)
+    monkeypatch.setattr(storing, "batch_store", refuse)
     assert pipeline.batch_run(size=4, max_wait=0) == {"claimed": 3, "done": 3}
     assert AnalysisResult.objects.filter(entry__in=entries).count() == 3

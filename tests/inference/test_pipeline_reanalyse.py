@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from diary import services as diary_services
-from inference import pipeline
+from inference import pipeline, reading
 from inference.models import AnalysisJob, AnalysisResult, ModelVersion
 from tests.inference.conftest import GREEN, entry_with_photo
 
@@ -86,7 +86,7 @@ def test_it_refuses_an_unknown_or_inactive_version(read_by_v1, scripted_models):
     with pytest.raises(CommandError, match="No deployed model has version '9.9'"):
         run("--model-version", "9.9")
     scripted_models.version = "2.0"
-    pipeline.face_model_version()
+    reading.face_model_version()
     with pytest.raises(CommandError, match="not the active face model"):
         run("--model-version", "1.0")
     with pytest.raises(CommandError, match="--since must be a date"):

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Exists, OuterRef, Q
 
 from diary.models import Entry
-from inference import pipeline, services
+from inference import reading, services
 from inference.models import AnalysisJob, AnalysisResult, ModelVersion
 
 
@@ -47,8 +47,8 @@ class Command(BaseCommand):
 
     def _model(self, wanted: str) -> ModelVersion:
         # Register what this installation would load, so a model is known before any worker ran it.
-        pipeline.face_model_version()
-        pipeline.text_model_version()
+        reading.face_model_version()
+        reading.text_model_version()
         name, _, version = wanted.rpartition("@")
         matches = ModelVersion.objects.filter(version=version)
         if name:

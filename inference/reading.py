@@ -1,0 +1,245 @@
+"""Reading a claimed batch: faces in one forward pass, words in one batch, then the fusion.
+
+The models are imported lazily, on first use (the face runtime is the only importer of torch),
+so the web processes can import this module without loading them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from PIL import Image, UnidentifiedImageError
+
+from diary.models import Entry
+from inference import reasons
+from inference.emotions import EMOTIONS, valence_arousal
+from inference.models import AnalysisJob, ModelVersion
+
+logger = logging.getLogger(__name__)
+
+Status = AnalysisJob.Status
+
+
+class TransientAnalysisError(Exception):
+    """A failure that goes away by itself (the GPU ran out of memory); the task retries later."""
+
+
+
+# --- The models (lazy) ---------------------------------------------------------------------------
+
+def model_version_register(*, kind: str, info: dict) -> ModelVersion:
+    """The row for a loaded model; a model seen for the first time becomes the active one of its kind.
+
+    Looked up once per batch (one indexed query), not cached: a cached row could have been deleted."""
+    key = (kind, str(info["name"]), str(info["version"]))
+    with transaction.atomic():
+        row, created = ModelVersion.objects.get_or_create(
+            kind=kind, name=key[1], version=key[2],
+            defaults={"checksum": str(info.get("checksum") or ""), "metrics": info.get("metrics") or {},
+                      "active": True},
+        )
+        if created:
+            ModelVersion.objects.filter(kind=kind).exclude(pk=row.pk).update(active=False)
+    return row
+
+
+def face_runtime():
+    """The face runtime module, imported on first use (it is the only importer of torch)."""
+    from inference import runtime
+
+    return runtime
+
+
+def text_runtime():
+    """The text runtime module, or None while it is not installed."""
+    try:
+        from inference.text import runtime
+    except ImportError:
+        return None
+    return runtime
+
+
+def read_faces(images: list[Image.Image]) -> list:
+    return face_runtime().read_faces(images)
+
+
+def read_texts(texts: list[str]) -> list | None:
+    """One reading (or None) per text; None for all when the text model is not available."""
+    runtime = text_runtime()
+    if runtime is None or not texts:
+        return None
+    try:
+        return runtime.read_texts(texts)
+    except Exception as error:  # TextModelUnavailable, or a bug: the faces still get read
+        if type(error).__name__ != "TextModelUnavailable":
+            logger.exception("Reading the texts failed; storing face readings only")
+        return None
+
+
+def face_model_version() -> ModelVersion | None:
+    try:
+        return model_version_register(kind=ModelVersion.Kind.FACE, info=face_runtime().model_info())
+    except Exception as error:
+        if not _is_model_unavailable(error):
+            logger.exception("Could not read the face model's version")
+        return None
+
+
+def text_model_version() -> ModelVersion | None:
+    runtime = text_runtime()
+    if runtime is None:
+        return None
+    try:
+        return model_version_register(kind=ModelVersion.Kind.TEXT, info=runtime.text_model_info())
+    except Exception as error:
+        if type(error).__name__ != "TextModelUnavailable":
+            logger.exception("Could not read the text model's version")
+        return None
+
+
+def warm_up() -> None:
+    """Load the models once in this worker process, so the first job does not pay for it."""
+    try:
+        face_runtime().load_model()
+    except Exception as error:
+        logger.warning("Face model not loaded: %s", error)
+    runtime = text_runtime()
+    if runtime is not None:
+        try:
+            load = getattr(runtime, "load_model", None)
+            load() if load is not None else runtime.read_texts(["warm up"])
+        except Exception as error:
+            logger.warning("Text model not loaded: %s", error)
+
+
+def fuse(*, face: dict | None, text: dict | None):
+    """The combined reading; uses inference.fusion when it exists, else whichever part there is."""
+    if face is None and text is None:
+        return None
+    try:
+        from inference.fusion import fuse as model_fuse
+    except ImportError:
+        model_fuse = None
+    if model_fuse is not None:
+        return model_fuse(face=face, text=text)
+    probabilities = face if face is not None else text
+    emotion = max(EMOTIONS, key=lambda name: probabilities.get(name, 0.0))
+    valence, arousal = valence_arousal(probabilities)
+    return _Fused(probabilities, valence, arousal, emotion, probabilities.get(emotion, 0.0),
+                  "face" if face is not None else "text")
+
+
+@dataclass(frozen=True)
+class _Fused:
+    probabilities: dict
+    valence: float
+    arousal: float
+    emotion: str
+    confidence: float
+    source: str
+
+
+# --- Reading a batch -----------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    status: str
+    reason: str = ""
+    face: object | None = None  # FaceReading
+    text: object | None = None  # TextReading
+    fused: object | None = None
+    has_photo: bool = False
+
+
+def _open_photo(entry: Entry) -> Image.Image:
+    with entry.photo.storage.open(entry.photo.name, "rb") as handle:
+        image = Image.open(handle)
+        image.load()
+    return image.convert("RGB")
+
+
+def _is_model_unavailable(error: BaseException) -> bool:
+    """ModelUnavailable from the runtime, or no runtime installed at all."""
+    if isinstance(error, ImportError):
+        return True
+    return type(error).__name__ == "ModelUnavailable"
+
+
+def _is_out_of_memory(error: BaseException) -> bool:
+    return type(error).__name__ == "OutOfMemoryError" or "out of memory" in str(error).lower()
+
+
+def _read_faces_isolating(images: dict[int, Image.Image], outcomes: dict[int, Outcome]) -> dict:
+    """One forward pass for the whole batch. If it fails, read one by one, so that one bad photo
+    (or a batch too large for the GPU) fails only itself."""
+    ids = list(images)
+    if not ids:
+        return {}
+    try:
+        readings = read_faces([images[i] for i in ids])
+        return dict(zip(ids, readings, strict=True))
+    except Exception as error:
+        if _is_model_unavailable(error):
+            logger.error("Face model unavailable: %s", error)
+            for job_id in ids:
+                outcomes[job_id] = Outcome(Status.FAILED, reasons.MODEL_UNAVAILABLE, has_photo=True)
+            return {}
+        if len(ids) == 1:
+            if _is_out_of_memory(error):
+                raise TransientAnalysisError(str(error)) from error
+            logger.exception("Reading a face failed")
+            outcomes[ids[0]] = Outcome(Status.FAILED, reasons.UNEXPECTED, has_photo=True)
+            return {}
+        logger.warning("Batched face reading failed (%s); reading one by one", error)
+    found: dict = {}
+    for job_id in ids:
+        found.update(_read_faces_isolating({job_id: images[job_id]}, outcomes))
+    return found
+
+
+def batch_read(jobs: list[AnalysisJob]) -> dict[int, Outcome]:
+    """Read every job of a batch: faces in one pass, texts in one pass, then fuse per job."""
+    outcomes: dict[int, Outcome] = {}
+    images: dict[int, Image.Image] = {}
+    for job in jobs:
+        entry = job.entry
+        if not entry.photo or not entry.photo.name:
+            continue
+        try:
+            images[job.pk] = _open_photo(entry)
+        except FileNotFoundError:
+            outcomes[job.pk] = Outcome(Status.FAILED, reasons.PHOTO_MISSING, has_photo=True)
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            outcomes[job.pk] = Outcome(Status.FAILED, reasons.PHOTO_UNREADABLE, has_photo=True)
+
+    faces = _read_faces_isolating(images, outcomes)
+    with_text = [job for job in jobs if job.pk not in outcomes and job.entry.text.strip()]
+    text_readings = read_texts([job.entry.text for job in with_text]) or [None] * len(with_text)
+    texts = {job.pk: reading for job, reading in zip(with_text, text_readings, strict=True)}
+
+    for job in jobs:
+        if job.pk in outcomes:
+            continue
+        has_photo = job.pk in images
+        face = faces.get(job.pk)
+        text = texts.get(job.pk)
+        face_probs = face.probabilities if face is not None and face.found else None
+        text_probs = text.probabilities if text is not None else None
+        try:
+            fused = fuse(face=face_probs, text=text_probs)
+        except Exception:
+            logger.exception("Fusing the readings failed for job %s", job.pk)
+            outcomes[job.pk] = Outcome(Status.FAILED, reasons.UNEXPECTED, has_photo=has_photo)
+            continue
+        if fused is None:
+            outcomes[job.pk] = Outcome(Status.NO_FACE, reasons.no_reading(has_photo=has_photo,
+                                       has_text=bool(job.entry.text.strip())),
+                                       face=face, text=text, has_photo=has_photo)
+        else:
+            outcomes[job.pk] = Outcome(Status.DONE, face=face, text=text, fused=fused, has_photo=has_photo)
+    return outcomes
+
+

@@ -1,0 +1,182 @@
+"""Storing what a batch read: one upsert for the results, one update each for the jobs and the
+entries, in one transaction, and only for the jobs this worker still holds."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from diary.models import Entry
+from inference.emotions import EMOTIONS
+from inference.models import AnalysisJob, AnalysisResult, ModelVersion
+from inference.reading import Outcome
+from inference.signals import analysis_done
+
+if TYPE_CHECKING:
+    from inference.pipeline import Batch
+
+logger = logging.getLogger(__name__)
+
+Status = AnalysisJob.Status
+
+
+def _float(value) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+def _probabilities(values: dict | None) -> dict | None:
+    if values is None:
+        return None
+    return {name: round(float(values.get(name, 0.0)), 4) for name in EMOTIONS}
+
+
+def _box(face) -> list | None:
+    box = getattr(face, "box", None)
+    return None if box is None else [int(round(float(v))) for v in box]
+
+
+def _face_count(face) -> int:
+    """FaceReading.faces is the list of every face box found (or a count)."""
+    faces = getattr(face, "faces", None) if face is not None else None
+    if not faces:
+        return 0
+    return len(faces) if isinstance(faces, list | tuple) else int(faces)
+
+
+def _result_values(outcome: Outcome, face_model, text_model) -> dict:
+    face, text, fused = outcome.face, outcome.text, outcome.fused
+    found = bool(face is not None and face.found)
+    return {
+        "face_model": face_model,
+        "text_model": text_model,
+        "has_photo": outcome.has_photo,
+        "face_found": found,
+        "faces": _face_count(face),
+        "face_box": _box(face) if found else None,
+        "face_probabilities": _probabilities(face.probabilities) if found else None,
+        "face_confidence": _float(face.confidence) if found else None,
+        "text_probabilities": _probabilities(text.probabilities) if text is not None else None,
+        "text_confidence": _float(text.confidence) if text is not None else None,
+        "combined_probabilities": _probabilities(fused.probabilities) if fused is not None else None,
+        "source": fused.source if fused is not None else "",
+        "emotion": fused.emotion if fused is not None else "",
+        "valence": _float(fused.valence) if fused is not None else None,
+        "arousal": _float(fused.arousal) if fused is not None else None,
+        "confidence": _float(fused.confidence) if fused is not None else None,
+    }
+
+
+def model_key(face_model: ModelVersion | None, text_model: ModelVersion | None) -> str:
+    parts = [f"{m.kind}:{m.label}" for m in (face_model, text_model) if m is not None]
+    return "+".join(parts) or "none"
+
+
+def _result_upsert(entry_id: int, key: str, values: dict) -> AnalysisResult:
+    """One row per (entry, models): a second run updates it. Runs inside the caller's transaction."""
+    try:
+        with transaction.atomic():
+            result, _created = AnalysisResult.objects.update_or_create(
+                entry_id=entry_id, model_key=key, defaults=values)
+    except IntegrityError:  # another process created it between our look and our insert
+        result = AnalysisResult.objects.select_for_update().get(entry_id=entry_id, model_key=key)
+        for name, value in values.items():
+            setattr(result, name, value)
+        result.save()
+    return result
+
+
+def job_store(*, job: AnalysisJob, token: str, outcome: Outcome, face_model=None, text_model=None) -> bool:
+    """Finish one job; False when this worker no longer holds it (then nothing is written)."""
+    with transaction.atomic():
+        held = AnalysisJob.objects.filter(pk=job.pk, status=Status.RUNNING, claim_token=token).update(
+            status=outcome.status, reason=outcome.reason, finished_at=timezone.now(),
+            claim_token="", claimed_by="",
+        )
+        if not held:
+            logger.info("analysis job=%s was taken back or re-requested; not storing", job.pk)
+            return False
+        if outcome.status == Status.FAILED:
+            return True
+        result = _result_upsert(job.entry_id, model_key(face_model, text_model),
+                                _result_values(outcome, face_model, text_model))
+        AnalysisJob.objects.filter(pk=job.pk).update(result=result)
+        Entry.objects.filter(pk=job.entry_id).update(
+            ai_emotion=result.emotion,
+            ai_probabilities=result.combined_probabilities,
+            ai_valence=result.valence,
+            ai_arousal=result.arousal,
+            ai_confidence=result.confidence,
+        )
+        entry_id, status = job.entry_id, str(outcome.status)
+        transaction.on_commit(lambda: _send_done(entry_id, status))
+    logger.info("analysis stored job=%s entry=%s status=%s", job.pk, job.entry_id, outcome.status)
+    return True
+
+
+READING_FIELDS = ["face_model", "text_model", "has_photo", "face_found", "faces", "face_box", "face_probabilities",
+                  "face_confidence", "text_probabilities", "text_confidence", "combined_probabilities", "source",
+                  "emotion", "valence", "arousal", "confidence"]
+ENTRY_READING_FIELDS = ["ai_emotion", "ai_probabilities", "ai_valence", "ai_arousal", "ai_confidence"]
+
+
+def batch_store(*, batch: Batch, outcomes: dict[int, Outcome], face_model=None, text_model=None) -> set[int]:
+    """Finish a whole batch in one transaction, in a handful of statements whatever its size (one
+    upsert for the results, one update each for the jobs and the entries). Returns the ids of the
+    jobs stored; a job this worker no longer holds (re-requested, taken back) is left alone."""
+    jobs = {job.pk: job for job in batch.jobs}
+    now = timezone.now()
+    with transaction.atomic():
+        held = set(AnalysisJob.objects.select_for_update().filter(
+            pk__in=list(jobs), status=Status.RUNNING, claim_token=batch.token).values_list("pk", flat=True))
+        readings: list[tuple[AnalysisJob, str, dict]] = []
+        for pk in sorted(held):
+            outcome, job = outcomes[pk], jobs[pk]
+            if outcome.status != Status.FAILED:
+                used_face = face_model if outcome.has_photo else None
+                used_text = text_model if job.entry.text.strip() else None
+                readings.append((job, model_key(used_face, used_text), _result_values(outcome, used_face, used_text)))
+        result_ids: dict[tuple[int, str], int] = {}
+        if readings:
+            AnalysisResult.objects.bulk_create(
+                [AnalysisResult(entry_id=job.entry_id, model_key=key, **values) for job, key, values in readings],
+                update_conflicts=True, unique_fields=["entry", "model_key"],
+                update_fields=[*READING_FIELDS, "updated_at"],
+            )
+            rows = AnalysisResult.objects.filter(entry_id__in=[job.entry_id for job, _, _ in readings])
+            result_ids = {(entry_id, key): pk for pk, entry_id, key in rows.values_list("pk", "entry_id", "model_key")}
+        finished = []
+        for pk in held:
+            job, outcome = jobs[pk], outcomes[pk]
+            job.status, job.reason, job.finished_at = outcome.status, outcome.reason, now
+            job.claim_token = job.claimed_by = ""
+            finished.append(job)
+        entries = []
+        for job, key, values in readings:
+            job.result_id = result_ids[(job.entry_id, key)]
+            entry = job.entry
+            entry.ai_emotion, entry.ai_probabilities = values["emotion"], values["combined_probabilities"]
+            entry.ai_valence, entry.ai_arousal = values["valence"], values["arousal"]
+            entry.ai_confidence = values["confidence"]
+            entries.append(entry)
+        AnalysisJob.objects.bulk_update(finished, ["status", "reason", "finished_at", "claim_token", "claimed_by",
+                                                   "result"])
+        Entry.objects.bulk_update(entries, ENTRY_READING_FIELDS)
+        done = [(job.entry_id, str(outcomes[job.pk].status)) for job, _, _ in readings]
+        transaction.on_commit(lambda: [_send_done(entry_id, status) for entry_id, status in done])
+    for pk in sorted(held):
+        logger.info("analysis stored job=%s entry=%s status=%s", pk, jobs[pk].entry_id, outcomes[pk].status)
+    for pk in sorted(set(jobs) - held):
+        logger.info("analysis job=%s was taken back or re-requested; not storing", pk)
+    return held
+
+
+def _send_done(entry_id: int, status: str) -> None:
+    for receiver, response in analysis_done.send_robust(sender=AnalysisJob, entry_id=entry_id, status=status):
+        if isinstance(response, Exception):
+            logger.error("analysis_done receiver %r failed: %r", receiver, response,
+                         exc_info=(type(response), response, response.__traceback__))
+
+
