@@ -34,6 +34,9 @@ CURATORS_GROUP = "Curators"
 # The models a curator may add, change, delete and view in the admin: the catalogue only.
 CURATOR_MODELS = ("track", "moodtag")
 RECENTLY_OFFERED = datetime.timedelta(hours=24)
+# Only the last few sets count as "recently offered": someone who writes many entries in a day (or
+# a back-filled diary) must not exclude the whole catalogue and be offered nothing at all.
+RECENT_SETS_EXCLUDED = 3
 FEEDBACK_WINDOW = datetime.timedelta(days=180)
 SKIP_WINDOW = datetime.timedelta(days=30)
 CATALOGUE_VERSION_KEY = "music:catalogue-version"
@@ -327,11 +330,11 @@ def listener_for(*, user: User, entry: Entry | None = None) -> matching.Listener
     disliked = frozenset(t for t, a in state.items() if a == Feedback.Action.DISLIKE)
     liked_artists = frozenset(matching.artist_key(artist_of[t]) for t in liked)
     disliked_artists = frozenset(matching.artist_key(artist_of[t]) for t in disliked) - liked_artists
-    offered = Recommendation.objects.filter(
-        recommendation_set__owner=user, recommendation_set__created_at__gte=now - RECENTLY_OFFERED
-    )
+    recent_sets = RecommendationSet.objects.filter(owner=user, created_at__gte=now - RECENTLY_OFFERED)
     if entry is not None:
-        offered = offered.exclude(recommendation_set__entry=entry)
+        recent_sets = recent_sets.exclude(entry=entry)
+    recent_ids = list(recent_sets.order_by("-created_at", "-pk").values_list("pk", flat=True)[:RECENT_SETS_EXCLUDED])
+    offered = Recommendation.objects.filter(recommendation_set_id__in=recent_ids)
     preference = preference_get(user=user)
     return matching.Listener(
         liked_tracks=liked,

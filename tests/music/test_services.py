@@ -42,6 +42,15 @@ def test_recently_offered_tracks_are_not_offered_again_for_another_entry(member,
     assert {i.track_id for i in again.items.all()} == first_ids
 
 
+def test_a_busy_diary_never_runs_out_of_music(member, small_catalogue):
+    # Given many entries in one day whose offers together cover the whole catalogue
+    for _ in range(8):
+        services.recommendations_compute(entry=EntryFactory(owner=member, self_mood="sad"), n=4)
+    # when another entry asks, then it is still offered music: only the last few sets are excluded
+    latest = services.recommendations_compute(entry=EntryFactory(owner=member, self_mood="sad"), n=4)
+    assert latest.items.count() == 4
+
+
 def test_feedback_for_someone_elses_entry_is_refused(member, stranger, small_catalogue):
     entry = EntryFactory(owner=member, self_mood="sad")
     with pytest.raises(Exception, match="Not your entry"):
