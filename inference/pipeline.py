@@ -134,8 +134,8 @@ def _store_one_by_one(batch: Batch, outcomes: dict[int, reading.Outcome], face_m
         outcome = outcomes[job.pk]
         try:
             if storing.job_store(job=job, token=batch.token, outcome=outcome,
-                         face_model=face_model if outcome.has_photo else None,
-                         text_model=text_model if job.entry.text.strip() else None):
+                                 face_model=face_model if outcome.has_photo else None,
+                                 text_model=text_model if job.entry.text.strip() else None):
                 stored.add(job.pk)
         except Exception:
             logger.exception("Storing the analysis of job %s failed", job.pk)
@@ -154,4 +154,3 @@ def _job_fail(job: AnalysisJob, token: str, reason: str) -> None:
     AnalysisJob.objects.filter(pk=job.pk, status=Status.RUNNING, claim_token=token).update(
         status=Status.FAILED, reason=reason, finished_at=timezone.now(), claim_token="", claimed_by="",
     )
-

@@ -26,8 +26,8 @@ class TransientAnalysisError(Exception):
     """A failure that goes away by itself (the GPU ran out of memory); the task retries later."""
 
 
-
 # --- The models (lazy) ---------------------------------------------------------------------------
+
 
 def model_version_register(*, kind: str, info: dict) -> ModelVersion:
     """The row for a loaded model; a model seen for the first time becomes the active one of its kind.
@@ -241,5 +241,3 @@ def batch_read(jobs: list[AnalysisJob]) -> dict[int, Outcome]:
         else:
             outcomes[job.pk] = Outcome(Status.DONE, face=face, text=text, fused=fused, has_photo=has_photo)
     return outcomes
-
-

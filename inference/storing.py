@@ -178,5 +178,3 @@ def _send_done(entry_id: int, status: str) -> None:
         if isinstance(response, Exception):
             logger.error("analysis_done receiver %r failed: %r", receiver, response,
                          exc_info=(type(response), response, response.__traceback__))
-
-

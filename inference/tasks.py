@@ -5,9 +5,11 @@ process (worker_process_init) and stay loaded.
 """
 
 import logging
+import time
 
 from celery import shared_task
 from celery.signals import worker_process_init, worker_ready
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from inference import pipeline, reading, services
@@ -24,13 +26,26 @@ TRANSIENT_ERRORS = (reading.TransientAnalysisError, OperationalError, InterfaceE
     max_retries=5, acks_late=True, reject_on_worker_lost=True,
 )
 def analyse_entries_task(self, job_id: int | None = None) -> dict:
-    """Claim `job_id` (if still pending) and up to a batch of other pending jobs; read and store them."""
-    # In-process (no broker) the page is waiting: never hold it to gather a batch.
-    max_wait = 0.0 if self.request.is_eager else None
-    counts = pipeline.batch_run(first_id=job_id, max_wait=max_wait)
-    if counts.get("claimed"):
-        logger.info("analysis batch: %s", counts)
-    return counts
+    """Claim `job_id` (if still pending) and up to a batch of other pending jobs; read and store them.
+
+    While full batches keep coming, read the next one at once (up to INFERENCE_TASK_MAX_BATCHES and
+    INFERENCE_TASK_MAX_SECONDS) instead of going back to the broker between batches.
+    """
+    # In-process (no broker) the page is waiting: one batch, and never wait to fill it.
+    eager = bool(self.request.is_eager)
+    size = settings.INFERENCE_BATCH_SIZE
+    deadline = time.monotonic() + settings.INFERENCE_TASK_MAX_SECONDS
+    total: dict[str, int] = {}
+    for round_ in range(1 if eager else max(1, settings.INFERENCE_TASK_MAX_BATCHES)):
+        counts = pipeline.batch_run(first_id=job_id if round_ == 0 else None, size=size,
+                                    max_wait=0.0 if eager else None)
+        if counts.get("claimed"):
+            logger.info("analysis batch: %s", counts)
+        for key, value in counts.items():
+            total[key] = total.get(key, 0) + value
+        if counts.get("claimed", 0) < size or time.monotonic() > deadline:
+            break
+    return total
 
 
 @shared_task(autoretry_for=(OperationalError, InterfaceError), retry_backoff=5, retry_jitter=True,

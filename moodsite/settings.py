@@ -248,6 +248,10 @@ CELERY_TIMEZONE = "UTC"
 # a batch before reading what it has. Figures behind the defaults: bench/README.md (pipeline).
 INFERENCE_BATCH_SIZE = int(os.environ.get("INFERENCE_BATCH_SIZE", "16"))
 INFERENCE_BATCH_MAX_WAIT = float(os.environ.get("INFERENCE_BATCH_MAX_WAIT", "0.05"))
+# While full batches keep coming, a task reads the next one at once instead of returning to the
+# broker, for at most this many batches and seconds (well inside the soft time limit).
+INFERENCE_TASK_MAX_BATCHES = int(os.environ.get("INFERENCE_TASK_MAX_BATCHES", "8"))
+INFERENCE_TASK_MAX_SECONDS = float(os.environ.get("INFERENCE_TASK_MAX_SECONDS", "30"))
 # A job pending this long has probably lost its message (Redis restarted): send it again.
 INFERENCE_PENDING_STALE_AFTER = int(os.environ.get("INFERENCE_PENDING_STALE_AFTER", "120"))
 # A job running longer than the hard task time limit has lost its worker: take it back.

@@ -49,3 +49,21 @@ def test_an_eager_task_never_waits_to_fill_a_batch(member, scripted_models, monk
     monkeypatch.setattr(pipeline, "batch_run", lambda **kw: waits.append(kw["max_wait"]) or real(**kw))
     tasks.analyse_entries_task.apply(kwargs={"job_id": None})
     assert waits == [0.0]
+
+
+def test_a_worker_task_keeps_reading_while_full_batches_keep_coming(member, scripted_models, settings):
+    from inference.models import AnalysisJob
+    from tests.inference.conftest import entry_with_photo
+
+    settings.INFERENCE_BATCH_SIZE = 2
+    settings.INFERENCE_TASK_MAX_BATCHES = 2
+    for _ in range(5):
+        entry_with_photo(member)
+    # (a worker's task, not an eager one: eager tasks read one batch only)
+    tasks.analyse_entries_task.push_request(is_eager=False)
+    try:
+        counts = tasks.analyse_entries_task.run(job_id=None)
+    finally:
+        tasks.analyse_entries_task.pop_request()
+    assert counts["claimed"] == 4 and scripted_models.calls == [2, 2]
+    assert AnalysisJob.objects.filter(status="pending").count() == 1
