@@ -35,7 +35,14 @@ def entry_mood(*, entry: Entry, prefer: str = "ai") -> Mood | None:
         own = Mood("self", entry.self_mood, one_hot(entry.self_mood), valence, arousal)
     if prefer == "self":
         return own or ai
+    # "That's not how I feel": once the person corrected the reading, their word wins over ours.
+    if ai is not None and own is not None and own.emotion != ai.emotion and _corrected(entry):
+        return own
     return ai or own
+
+
+def _corrected(entry: Entry) -> bool:
+    return Correction.objects.filter(entry_id=entry.pk).exists()
 
 
 # --- The analysis of an entry, for the page and the API ------------------------------------------

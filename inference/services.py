@@ -186,6 +186,10 @@ def correction_set(*, entry: Entry, emotion: str) -> Correction:
             "corrected_emotion": emotion,
         },
     )
+    # The correction is also how the person says they felt: the tracker's "my own choice", and
+    # (through entry_mood) what music and compositions follow from now on.
+    Entry.objects.filter(pk=entry.pk).update(self_mood=emotion)
+    entry.self_mood = emotion
     return correction
 
 

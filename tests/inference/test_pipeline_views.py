@@ -210,3 +210,22 @@ def test_the_section_and_its_reasons_are_in_korean_for_korean_readers(owner_clie
     assert "이 일기의 사진을 찾을 수 없습니다." in page
     assert "이 일기를 읽지 못했습니다." in page and "다시 시도" in page
     assert "진단이 아닙니다" in page
+
+
+def test_a_correction_becomes_the_mood_that_music_follows(read_entry):
+    from diary.models import Entry
+    from inference.selectors import entry_mood
+    from inference.services import correction_set
+
+    # Given an entry the machine has read
+    read_entry.refresh_from_db()
+    machine = read_entry.ai_emotion
+    other = next(name for name in EMOTIONS if name != machine)
+    assert entry_mood(entry=read_entry).source == "ai"
+    # when the person says "that's not how I feel"
+    correction_set(entry=read_entry, emotion=other)
+    # then it is kept as how they felt, and their word wins over the machine's
+    entry = Entry.objects.get(pk=read_entry.pk)
+    assert entry.self_mood == other and entry.ai_emotion == machine
+    mood = entry_mood(entry=entry)
+    assert (mood.source, mood.emotion) == ("self", other)
