@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moodsite.settings")
 
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))  # torch and OpenCV threads; 2 = the target's CPU
 
 
 def main() -> None:
@@ -38,7 +39,11 @@ def main() -> None:
     from inference import runtime
 
     os.environ["INFERENCE_DEVICE"] = "cpu"
-    torch.set_num_threads(2)
+    import cv2
+
+    torch.set_num_threads(THREADS)
+    cv2.setNumThreads(THREADS)
+    result["load_average_1min"] = round(os.getloadavg()[0], 2)  # other work on the machine skews the figure
     runtime.reset()
     runtime.load_model()
     found = detectable_selfie()

@@ -3,7 +3,9 @@
 Even here torch is imported inside functions, on first use, so importing this module is cheap
 and web processes that merely reference it never load torch. The model is loaded once per
 process (``load_model`` or the first call), on the device chosen by ``INFERENCE_DEVICE``
-(``auto`` = CUDA when available, else CPU; or ``cpu`` / ``cuda``), and always runs in
+(``auto`` = CUDA when available, else CPU; or ``cpu`` / ``cuda``), with bfloat16 autocast where the
+hardware supports it (``INFERENCE_PRECISION=auto|fp32|bf16``), ``INFERENCE_THREADS`` CPU threads
+(unset: torch's default), and always runs in
 ``torch.inference_mode()`` with every face of a call in one batched forward pass.
 
 Public contract (used by inference.tasks / services):
@@ -109,6 +111,30 @@ def _pick_device(torch):
     return torch.device(setting)
 
 
+def precision_setting() -> str:
+    value = (os.environ.get("INFERENCE_PRECISION") or "auto").strip().lower()
+    return value if value in {"auto", "fp32", "bf16"} else "auto"
+
+
+def _pick_autocast(torch, device):
+    """bfloat16 autocast where the hardware does it natively (the network was trained under it), else fp32.
+
+    On the AVX-512 CPU this was built on, bf16 is ~2.5x faster than fp32 for this network; accuracy and
+    calibration measured by evaluate_emotion_model are of this same path.
+    """
+    setting = precision_setting()
+    if setting == "fp32":
+        return None
+    if setting == "bf16":
+        return torch.bfloat16
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    try:
+        return torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else None
+    except (AttributeError, RuntimeError):
+        return None
+
+
 def _load(folder: Path) -> dict:
     metadata = read_metadata(folder)
     weights = folder / metadata.get("weights", WEIGHTS_FILE)
@@ -134,10 +160,16 @@ def _load(folder: Path) -> dict:
             f"Face model weights {weights} could not be loaded ({error}). {_fix_hint(folder)}"
         ) from error
     device = _pick_device(torch)
+    threads = os.environ.get("INFERENCE_THREADS", "").strip()
+    if device.type == "cpu" and threads.isdigit() and int(threads) > 0:
+        # On a CPU shared with other busy processes, 1 thread is several times faster than 2
+        # (measured: see the model card); unset keeps torch's default (one per core).
+        torch.set_num_threads(int(threads))
     model = model.to(device).eval().to(memory_format=torch.channels_last)
     return {
         "model": model,
         "device": device,
+        "autocast": _pick_autocast(torch, device),
         "metadata": metadata,
         "temperature": float(metadata["temperature"]),
         "dir": folder,
@@ -190,12 +222,14 @@ def classify_crops(crops: np.ndarray) -> np.ndarray:
     import torch
 
     model, device, temperature = state["model"], state["device"], state["temperature"]
+    autocast = state["autocast"]
     out = []
     with torch.inference_mode():
         for i in range(0, len(crops), BATCH_SIZE):
             x = torch.from_numpy(normalise(crops[i : i + BATCH_SIZE])).to(device)
             x = x.contiguous(memory_format=torch.channels_last)
-            logits = model(x).float() / temperature
+            with torch.autocast(device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
+                logits = model(x).float() / temperature
             out.append(torch.softmax(logits, dim=1).double().cpu().numpy())
     return np.concatenate(out)
 

@@ -140,13 +140,18 @@ def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Ten
 
 
 @torch.inference_mode()
-def predict_logits(model, images: np.ndarray, device: torch.device, batch_size: int = 512) -> np.ndarray:
+def predict_logits(
+    model, images: np.ndarray, device: torch.device, batch_size: int = 512, autocast: torch.dtype | None = None
+) -> np.ndarray:
+    """Logits as the runtime computes them (channels-last, optional autocast), in numpy."""
     model.eval()
     out = []
-    for i in range(0, len(images), batch_size):
-        x = torch.from_numpy(normalise(images[i : i + batch_size])).to(device)
-        x = x.contiguous(memory_format=torch.channels_last)
-        out.append(model(x).float().cpu().numpy())
+    with torch.inference_mode():
+        for i in range(0, len(images), batch_size):
+            x = torch.from_numpy(normalise(images[i : i + batch_size])).to(device)
+            x = x.contiguous(memory_format=torch.channels_last)
+            with torch.autocast(device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
+                out.append(model(x).float().cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0, len(EMOTIONS)), np.float32)
 
 
@@ -332,8 +337,11 @@ def train(
 
 def finalize(model, data: TrainData, config: TrainConfig, training: dict, out_dir: Path) -> dict:
     """Fit the temperature on validation, measure, and export weights + metadata."""
-    final = model.cpu().eval()
-    logits = predict_logits(final, data.val_images, torch.device("cpu"))
+    final = model.cpu().eval().to(memory_format=torch.channels_last)
+    # Fit the temperature on logits computed exactly as inference.runtime computes them on a CPU.
+    logits = predict_logits(
+        final, data.val_images, torch.device("cpu"), autocast=pick_dtype("auto", torch.device("cpu"))
+    )
     p = softmax(logits)
     val_loss = float(-(data.val_targets * np.log(np.clip(p, 1e-12, 1))).sum(1).mean())
     labelled = data.val_labels >= 0
