@@ -53,9 +53,7 @@ def main() -> None:
         return
     photo, _box, source = found
     data = jpeg_bytes(photo)
-    result.update(
-        {"model": runtime.model_info()["version"], "face_source": source.name, "jpeg_bytes": len(data)}
-    )
+    result.update({"model": runtime.model_info()["version"], "face_source": source.name, "jpeg_bytes": len(data)})
 
     def once():
         image = Image.open(io.BytesIO(data))
@@ -76,9 +74,7 @@ def main() -> None:
             "median_ms": round(statistics.median(timings), 1),
             "p90_ms": round(timings[int(0.9 * (len(timings) - 1))], 1),
             "face_found": reading.found,
-            "top_emotion": max(reading.probabilities, key=reading.probabilities.get)
-            if reading.found
-            else None,
+            "top_emotion": max(reading.probabilities, key=reading.probabilities.get) if reading.found else None,
         }
     )
     result["meets_target"] = result["median_ms"] <= 80

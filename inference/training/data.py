@@ -50,8 +50,7 @@ FERPLUS_COLUMNS = (
 )
 # Column index in FERPLUS_COLUMNS for each of our EMOTIONS.
 FERPLUS_TO_EMOTIONS = [
-    FERPLUS_COLUMNS.index(c)
-    for c in ("anger", "disgust", "fear", "happiness", "sadness", "surprise", "neutral")
+    FERPLUS_COLUMNS.index(c) for c in ("anger", "disgust", "fear", "happiness", "sadness", "surprise", "neutral")
 ]
 
 # Folder names accepted for each class (lower-cased). Anything else is skipped with a warning.
@@ -79,9 +78,7 @@ def to_gray48(image: Image.Image) -> np.ndarray:
     """Any PIL image -> 48x48 uint8 grayscale (resized with area averaging when needed)."""
     gray = image.convert("L")
     if gray.size != (SIZE, SIZE):
-        gray = gray.resize(
-            (SIZE, SIZE), Image.Resampling.BOX if gray.width > SIZE else Image.Resampling.BILINEAR
-        )
+        gray = gray.resize((SIZE, SIZE), Image.Resampling.BOX if gray.width > SIZE else Image.Resampling.BILINEAR)
     return np.asarray(gray, dtype=np.uint8)
 
 
@@ -150,11 +147,7 @@ def load_ferplus_split(folder: Path) -> dict[str, np.ndarray]:
     """All rows of a FER+ split: images, raw votes, soft labels, majority/plurality labels, names."""
     folder = Path(folder)
     names, votes = read_ferplus_votes(folder)
-    images = (
-        np.stack([load_gray48(folder / name) for name in names])
-        if names
-        else np.zeros((0, SIZE, SIZE), np.uint8)
-    )
+    images = np.stack([load_gray48(folder / name) for name in names]) if names else np.zeros((0, SIZE, SIZE), np.uint8)
     keep, soft = ferplus_soft_labels(votes)
     return {
         "images": images,
@@ -304,7 +297,6 @@ def training_arrays(
         "val_labels": val_labels,
         "description": {
             "train": f"{train_root}, {len(images)} images, hard labels from folder names",
-            "validation": f"{val_root or f'{val_split:.0%} of {train_root} (seed {seed})'}, "
-            f"{len(val_images)} images",
+            "validation": f"{val_root or f'{val_split:.0%} of {train_root} (seed {seed})'}, {len(val_images)} images",
         },
     }

@@ -31,9 +31,7 @@ def sample_faces(limit: int = 40) -> list[Path]:
     return paths
 
 
-def selfie(
-    face: Path, size=(1280, 960), face_side: int = 420, offset=(0.5, 0.45)
-) -> tuple[Image.Image, tuple]:
+def selfie(face: Path, size=(1280, 960), face_side: int = 420, offset=(0.5, 0.45)) -> tuple[Image.Image, tuple]:
     """A size[0] x size[1] RGB photo with the 48x48 face upscaled to face_side px: (image, face box)."""
     width, height = size
     with Image.open(face) as source:

@@ -44,9 +44,7 @@ def test_evaluate_class_folders_with_aliases_writes_every_key(tmp_path, capsys):
     ):
         (data / folder).mkdir(parents=True)
         for i in range(2):
-            (data / folder / f"img_{i}.png").write_bytes(
-                png_bytes(rng.integers(0, 256, (48, 48), dtype=np.uint8))
-            )
+            (data / folder / f"img_{i}.png").write_bytes(png_bytes(rng.integers(0, 256, (48, 48), dtype=np.uint8)))
     (data / "neutral" / "notes.txt").write_text("not an image")
     out = tmp_path / "result.json"
     call_command("evaluate_emotion_model", "--data", str(data), "--crop", "none", "--json", str(out))

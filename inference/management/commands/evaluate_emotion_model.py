@@ -49,15 +49,9 @@ def collect_items(data: Path, pattern: str, ferplus_labels: str, warn) -> tuple[
 
     if is_ferplus_folder(data):
         names, votes = read_ferplus_votes(data)
-        labels = (
-            ferplus_majority_labels(votes)
-            if ferplus_labels == "majority"
-            else ferplus_plurality_labels(votes)
-        )
+        labels = ferplus_majority_labels(votes) if ferplus_labels == "majority" else ferplus_plurality_labels(votes)
         paths = [data / n for n in names]
-        keep = [
-            i for i, (p, lab) in enumerate(zip(paths, labels, strict=True)) if lab >= 0 and p.match(pattern)
-        ]
+        keep = [i for i, (p, lab) in enumerate(zip(paths, labels, strict=True)) if lab >= 0 and p.match(pattern)]
         excluded = len(names) - len(keep)
         description = f"FER+ {data.name}, {ferplus_labels} labels ({excluded} images without one excluded)"
         return [paths[i] for i in keep], labels[keep], description
@@ -106,21 +100,15 @@ def evaluate(paths: list[Path], labels: np.ndarray, crop: str, batch_size: int =
 
 
 class Command(BaseCommand):
-    help = (
-        "Evaluate the face emotion model on class folders or a FER+ split; print and optionally write JSON."
-    )
+    help = "Evaluate the face emotion model on class folders or a FER+ split; print and optionally write JSON."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--data", required=True, help="class folders, or a FER+ split folder with label.csv"
-        )
+        parser.add_argument("--data", required=True, help="class folders, or a FER+ split folder with label.csv")
         parser.add_argument("--crop", default="detect", choices=["detect", "none"])
         parser.add_argument("--glob", default="*", help="only files whose name matches, e.g. 'PrivateTest_*'")
         parser.add_argument("--json", dest="json_out", default=None, help="write the full results here")
         parser.add_argument("--ferplus-labels", default="majority", choices=["majority", "plurality"])
-        parser.add_argument(
-            "--sample", type=int, default=None, help="evaluate a seeded random sample of N images"
-        )
+        parser.add_argument("--sample", type=int, default=None, help="evaluate a seeded random sample of N images")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
             "--record",
@@ -196,9 +184,7 @@ class Command(BaseCommand):
         out(f"{'class':<10}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
         for name in EMOTIONS:
             row = report["per_class"][name]
-            out(
-                f"{name:<10}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>8.3f}{row['support']:>9}"
-            )
+            out(f"{name:<10}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>8.3f}{row['support']:>9}")
         out("confusion matrix (rows true, columns predicted): " + " ".join(f"{n[:3]:>5}" for n in EMOTIONS))
         for name, row in zip(EMOTIONS, report["confusion_matrix"], strict=True):
             out(f"  {name:<10}" + "".join(f"{v:>6}" for v in row))
