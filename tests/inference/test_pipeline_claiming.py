@@ -1,6 +1,7 @@
 """Claiming: a guarded update moves each pending job to running for exactly one worker."""
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -95,16 +96,22 @@ def test_concurrent_claimers_on_postgresql_never_share_a_job(member):
     barrier = threading.Barrier(6)
 
     def worker(name: str) -> None:
+        from django.db import connection as thread_connection
         from django.db import connections
 
+        # Connect before the start line, and pause between claims like a worker between batches:
+        # on a busy machine the first thread would otherwise take every job before the others start.
+        thread_connection.ensure_connection()
         barrier.wait()
         taken: list[int] = []
         try:
-            while True:
+            # A claimer that loses a race gets fewer (or no) rows and tries again, like a worker;
+            # it stops only when nothing is left pending.
+            while AnalysisJob.objects.filter(status=Status.PENDING).exists():
                 token = uuid.uuid4().hex
-                if not pipeline.jobs_claim(limit=4, token=token):
-                    break
-                taken += list(AnalysisJob.objects.filter(claim_token=token).values_list("pk", flat=True))
+                if pipeline.jobs_claim(limit=4, token=token):
+                    taken += list(AnalysisJob.objects.filter(claim_token=token).values_list("pk", flat=True))
+                time.sleep(0.01)
         finally:
             claims[name] = taken
             connections.close_all()
