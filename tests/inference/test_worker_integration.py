@@ -187,6 +187,10 @@ def assert_each_done_exactly_once(env: Env, entry_ids: list[int], *, a_worker_wa
     assert all(Entry.objects.filter(pk__in=entry_ids).values_list("ai_emotion", flat=True))
     # and no worker stored any job twice (read from their logs; a worker killed between its commit
     # and its log line leaves a job done without a line, hence "at most once" after a kill)
+    if not a_worker_was_killed:
+        # A worker logs just after its commit, and its log reaches the file a moment later.
+        real.wait_for(lambda: all(j.pk in real.stored_counts(env.logs()) for j in jobs), 15,
+                      interval=0.2, what="every stored job's log line")
     stored = real.stored_counts(env.logs())
     counts = {stored.get(j.pk, 0) for j in jobs}
     assert counts <= {0, 1} if a_worker_was_killed else counts == {1}, stored
