@@ -100,7 +100,7 @@ def main() -> int:
             and report.rows == 9827
         ),
     }
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    print(json.dumps(result, ensure_ascii=False))
     tmp.cleanup()
     return 0
 

@@ -124,7 +124,7 @@ def main() -> int:
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "numpy": np.__version__,
                     "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None},
     }
-    print(json.dumps(result, indent=2))
+    print(json.dumps(result))
     return 0
 
 
