@@ -100,12 +100,18 @@ def _load() -> tuple[Head, dict]:
 
 
 def load_model() -> tuple[Head, dict]:
-    """The head and its metadata, loaded once per process (the encoder loads on first read)."""
+    """The head and its metadata, loaded once per process, and the encoder mapped (workers call
+    it at start so the first entry does not wait). Raises TextModelUnavailable."""
     global _loaded
     if _loaded is None:
         with _lock:
             if _loaded is None:
-                _loaded = _load()
+                loaded = _load()
+                try:
+                    encoder.get_encoder()
+                except encoder.EncoderUnavailable as error:
+                    raise TextModelUnavailable(str(error)) from error
+                _loaded = loaded
     return _loaded
 
 
@@ -133,7 +139,7 @@ def window_probabilities(windows: list[str], embed=None) -> np.ndarray:
         features = (embed or encoder.embed)(windows)
     except encoder.EncoderUnavailable as error:
         raise TextModelUnavailable(str(error)) from error
-    return head.probabilities(features)
+    return head.probabilities(features, windows)
 
 
 def pool(probabilities: np.ndarray, windows: list[str]) -> np.ndarray:

@@ -6,7 +6,7 @@ sentences and neighbouring short sentences are packed into windows of at most
 (see ``runtime``). Korean and English share the rules: sentence ends are . ! ? … and their
 full-width forms, or a line break; a sentence too long for one window is cut at spaces.
 
-A text needs at least ``MIN_LETTERS`` letters (any script: Hangul syllables, Latin, ...) to be
+A text needs at least ``MIN_LETTERS`` letters (any script; a Hangul syllable counts two) to be
 read at all. Emoji, digits and punctuation are not letters, so an empty, emoji-only or "??!"
 entry gives no text reading rather than a guess.
 """
@@ -33,8 +33,14 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
 
 
+def _is_dense(char: str) -> bool:
+    """A Hangul syllable or a CJK ideograph: one character holds what takes two or three Latin letters."""
+    return "\uac00" <= char <= "\ud7a3" or "\u4e00" <= char <= "\u9fff"
+
+
 def letter_count(text: str) -> int:
-    return sum(1 for char in text if unicodedata.category(char).startswith("L"))
+    """Letters in ``text``, a Hangul syllable or CJK ideograph counting two (so "좋아" reads, "ok" does not)."""
+    return sum(2 if _is_dense(char) else 1 for char in text if unicodedata.category(char).startswith("L"))
 
 
 def has_enough_words(text: str) -> bool:

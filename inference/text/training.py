@@ -175,7 +175,8 @@ class EmbeddingCache:
             try:
                 with np.load(path) as data:
                     for key, vector in zip(data["keys"], data["vectors"], strict=True):
-                        self._vectors[bytes(key)] = vector
+                        # numpy's fixed-width bytes drop trailing NULs: pad back to the digest size
+                        self._vectors[bytes(key).ljust(20, b"\0")] = vector
             except (OSError, ValueError, KeyError) as error:
                 logger.warning("Ignoring unreadable cache file %s: %s", path, error)
 
@@ -192,13 +193,12 @@ class EmbeddingCache:
         return out
 
     def _write(self, texts: list[str], vectors: np.ndarray) -> None:
-        keys = np.array([_key(t) for t in texts], dtype="S20")
+        keys = [_key(t) for t in texts]
         name = f"chunk-{time.time_ns()}-{os.getpid()}"
         tmp = self.folder / f".{name}.npz"
-        np.savez(tmp, keys=keys, vectors=vectors.astype(np.float32))
+        np.savez(tmp, keys=np.array(keys, dtype="S20"), vectors=vectors.astype(np.float32))
         os.replace(tmp, self.folder / f"{name}.npz")
-        for key, vector in zip(keys, vectors, strict=True):
-            self._vectors[bytes(key)] = vector
+        self._vectors.update(zip(keys, vectors, strict=True))
 
     def fill(self, texts: Iterable[str], progress: Callable[[int, int, float], None] | None = None) -> None:
         todo = self.missing(texts)

@@ -78,6 +78,12 @@ def test_weights_follow_validation_information():
 
 
 def test_shipped_weights_come_from_the_shipped_metadata():
+    # given the validation figures recorded next to each shipped model
+    face = fusion._validation_nll(fusion._WEIGHTS / "face" / "model.json", ("validation.nll", "validation.loss"))
+    text = fusion._validation_nll(fusion._WEIGHTS / "text" / "head.json", ("validation.nll",))
+    assert face is not None and text is not None
+    # then the fusion weights are the ones those figures give
     weights = fusion.fusion_weights()
+    assert weights == fusion.weights_from_nll(face, text)
     assert weights["face"] + weights["text"] == pytest.approx(1.0, abs=1e-3)
     assert 0.0 < weights["face"] < 1.0
