@@ -53,26 +53,28 @@ def sentences(text: str) -> list[str]:
     return [part for part in parts if part]
 
 
-def _cut_long(sentence: str, limit: int) -> list[str]:
-    if len(sentence) <= limit:
-        return [sentence]
-    pieces, current = [], ""
-    for word in sentence.split(" "):
-        while len(word) > limit:  # a run with no spaces at all (rare): hard cut
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(word[:limit])
-            word = word[limit:]
-        candidate = f"{current} {word}" if current else word
+def _pack(pieces: list[str], limit: int) -> list[str]:
+    """Join neighbouring pieces with spaces, greedily, into runs of at most ``limit`` characters."""
+    packed: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current} {piece}" if current else piece
         if len(candidate) > limit and current:
-            pieces.append(current)
-            current = word
+            packed.append(current)
+            current = piece
         else:
             current = candidate
     if current:
-        pieces.append(current)
-    return pieces
+        packed.append(current)
+    return packed
+
+
+def _cut_long(sentence: str, limit: int) -> list[str]:
+    """A sentence longer than ``limit`` cut at spaces (a run with no spaces at all: hard cut)."""
+    if len(sentence) <= limit:
+        return [sentence]
+    words = [word[i : i + limit] for word in sentence.split(" ") for i in range(0, len(word), limit)]
+    return _pack(words, limit)
 
 
 def windows(text: str) -> list[str]:
@@ -82,18 +84,7 @@ def windows(text: str) -> list[str]:
         return []
     total = sum(len(s) + 1 for s in parts)
     limit = max(WINDOW_CHARS, -(-total // MAX_WINDOWS))
-    packed: list[str] = []
-    current = ""
-    for sentence in parts:
-        for piece in _cut_long(sentence, limit):
-            candidate = f"{current} {piece}" if current else piece
-            if len(candidate) > limit and current:
-                packed.append(current)
-                current = piece
-            else:
-                current = candidate
-    if current:
-        packed.append(current)
+    packed = _pack([piece for sentence in parts for piece in _cut_long(sentence, limit)], limit)
     if len(packed) > MAX_WINDOWS:  # only when cutting at spaces overshot; merge neighbours
         step = -(-len(packed) // MAX_WINDOWS)
         packed = [" ".join(packed[i : i + step]) for i in range(0, len(packed), step)]
