@@ -49,7 +49,10 @@ def _skip_reason() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def photos():
+def photos(shared):
+    # After `shared`, so its skip reasons (no PostgreSQL, Redis, datasets or model) come first.
+    if reason := real.face_photos_missing():
+        pytest.skip(reason)
     return real.face_photos(50)
 
 
