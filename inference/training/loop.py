@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from inference.emotions import EMOTIONS
 from inference.face_model import ARCH, INPUT_SIZE, MEAN, STD, build_model, normalise
+from inference.runtime import autocast_dtype
 from inference.training.calibration import fit_temperature
 from inference.training.metrics import classification_report, softmax
 
@@ -81,17 +82,8 @@ def pick_device(setting: str) -> torch.device:
 
 
 def pick_dtype(precision: str, device: torch.device) -> torch.dtype | None:
-    """The autocast dtype, or None for plain fp32."""
-    if precision == "fp32":
-        return None
-    if precision == "bf16":
-        return torch.bfloat16
-    if device.type == "cuda":
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    try:
-        return torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else None
-    except (AttributeError, RuntimeError):
-        return None
+    """The autocast dtype, or None for plain fp32: the runtime's own choice."""
+    return autocast_dtype(torch, device, precision)
 
 
 def augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
