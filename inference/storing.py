@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from diary.models import Entry
@@ -119,58 +120,87 @@ def job_store(*, job: AnalysisJob, token: str, outcome: Outcome, face_model=None
 READING_FIELDS = ["face_model", "text_model", "has_photo", "face_found", "faces", "face_box", "face_probabilities",
                   "face_confidence", "text_probabilities", "text_confidence", "combined_probabilities", "source",
                   "emotion", "valence", "arousal", "confidence"]
-ENTRY_READING_FIELDS = ["ai_emotion", "ai_probabilities", "ai_valence", "ai_arousal", "ai_confidence"]
+# Entry field <- AnalysisResult field: the reading the tracker, music and welfare use.
+ENTRY_READING_SOURCES = {"ai_emotion": "emotion", "ai_probabilities": "combined_probabilities",
+                         "ai_valence": "valence", "ai_arousal": "arousal", "ai_confidence": "confidence"}
 
 
 def batch_store(*, batch: Batch, outcomes: dict[int, Outcome], face_model=None, text_model=None) -> set[int]:
     """Finish a whole batch in one transaction, in a handful of statements whatever its size (one
-    upsert for the results, one update each for the jobs and the entries). Returns the ids of the
-    jobs stored; a job this worker no longer holds (re-requested, taken back) is left alone."""
+    upsert for the results, then one update per kind of outcome for the jobs and per model key for
+    the entries). Returns the ids of the jobs stored; a job this worker no longer holds
+    (re-requested, taken back) is left alone."""
     jobs = {job.pk: job for job in batch.jobs}
-    now = timezone.now()
     with transaction.atomic():
-        held = set(AnalysisJob.objects.select_for_update().filter(
-            pk__in=list(jobs), status=Status.RUNNING, claim_token=batch.token).values_list("pk", flat=True))
-        readings: list[tuple[AnalysisJob, str, dict]] = []
+        held = set(
+            AnalysisJob.objects.select_for_update()
+            .filter(pk__in=list(jobs), status=Status.RUNNING, claim_token=batch.token)
+            .values_list("pk", flat=True)
+        )
+        keys: dict[int, str | None] = {}
+        results = []
         for pk in sorted(held):
             outcome, job = outcomes[pk], jobs[pk]
+            keys[pk] = None
             if outcome.status != Status.FAILED:
                 used_face = face_model if outcome.has_photo else None
                 used_text = text_model if job.entry.text.strip() else None
-                readings.append((job, model_key(used_face, used_text), _result_values(outcome, used_face, used_text)))
-        result_ids: dict[tuple[int, str], int] = {}
-        if readings:
+                keys[pk] = model_key(used_face, used_text)
+                results.append(
+                    AnalysisResult(
+                        entry_id=job.entry_id, model_key=keys[pk], **_result_values(outcome, used_face, used_text)
+                    )
+                )
+        if results:
             AnalysisResult.objects.bulk_create(
-                [AnalysisResult(entry_id=job.entry_id, model_key=key, **values) for job, key, values in readings],
-                update_conflicts=True, unique_fields=["entry", "model_key"],
+                results,
+                update_conflicts=True,
+                unique_fields=["entry", "model_key"],
                 update_fields=[*READING_FIELDS, "updated_at"],
             )
-            rows = AnalysisResult.objects.filter(entry_id__in=[job.entry_id for job, _, _ in readings])
-            result_ids = {(entry_id, key): pk for pk, entry_id, key in rows.values_list("pk", "entry_id", "model_key")}
-        finished = []
-        for pk in held:
-            job, outcome = jobs[pk], outcomes[pk]
-            job.status, job.reason, job.finished_at = outcome.status, outcome.reason, now
-            job.claim_token = job.claimed_by = ""
-            finished.append(job)
-        entries = []
-        for job, key, values in readings:
-            job.result_id = result_ids[(job.entry_id, key)]
-            entry = job.entry
-            entry.ai_emotion, entry.ai_probabilities = values["emotion"], values["combined_probabilities"]
-            entry.ai_valence, entry.ai_arousal = values["valence"], values["arousal"]
-            entry.ai_confidence = values["confidence"]
-            entries.append(entry)
-        AnalysisJob.objects.bulk_update(finished, ["status", "reason", "finished_at", "claim_token", "claimed_by",
-                                                   "result"])
-        Entry.objects.bulk_update(entries, ENTRY_READING_FIELDS)
-        done = [(job.entry_id, str(outcomes[job.pk].status)) for job, _, _ in readings]
+        _jobs_finish(jobs, outcomes, keys)
+        _entries_update(jobs, keys)
+        done = [(jobs[pk].entry_id, str(outcomes[pk].status)) for pk in sorted(held) if keys[pk] is not None]
         transaction.on_commit(lambda: [_send_done(entry_id, status) for entry_id, status in done])
     for pk in sorted(held):
         logger.info("analysis stored job=%s entry=%s status=%s", pk, jobs[pk].entry_id, outcomes[pk].status)
     for pk in sorted(set(jobs) - held):
         logger.info("analysis job=%s was taken back or re-requested; not storing", pk)
     return held
+
+
+def _result_of(entry_ref: str, key: str) -> QuerySet:
+    """The stored result of the outer row's entry under `key` (for a correlated subquery)."""
+    return AnalysisResult.objects.filter(entry_id=OuterRef(entry_ref), model_key=key)
+
+
+def _jobs_finish(jobs: dict[int, AnalysisJob], outcomes: dict[int, Outcome], keys: dict[int, str | None]) -> None:
+    """One UPDATE per (status, reason, model key): a batch usually has one or two. (bulk_update's
+    CASE per row and field cost about 3 ms of Python a job, measured: a sixth of a job's time.)"""
+    groups: dict[tuple, list[int]] = {}
+    for pk, key in keys.items():
+        groups.setdefault((str(outcomes[pk].status), outcomes[pk].reason, key), []).append(pk)
+    now = timezone.now()
+    for (status, reason, key), pks in groups.items():
+        values = {"status": status, "reason": reason, "finished_at": now, "claim_token": "", "claimed_by": ""}
+        if key is not None:
+            values["result"] = Subquery(_result_of("entry_id", key).values("pk")[:1])
+        AnalysisJob.objects.filter(pk__in=pks).update(**values)
+
+
+def _entries_update(jobs: dict[int, AnalysisJob], keys: dict[int, str | None]) -> None:
+    """Copy each stored result's reading onto its entry, in one UPDATE per model key."""
+    groups: dict[str, list[int]] = {}
+    for pk, key in keys.items():
+        if key is not None:
+            groups.setdefault(key, []).append(jobs[pk].entry_id)
+    for key, entry_ids in groups.items():
+        Entry.objects.filter(pk__in=entry_ids).update(
+            **{
+                field: Subquery(_result_of("pk", key).values(source)[:1])
+                for field, source in ENTRY_READING_SOURCES.items()
+            }
+        )
 
 
 def _send_done(entry_id: int, status: str) -> None:
