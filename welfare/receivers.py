@@ -1,27 +1,32 @@
 """Re-evaluate a client's alerts when their mood data changes (connected in WelfareConfig.ready)."""
 
 from django.db import transaction
+from django.db.models import QuerySet
 
+from accounts.models import User
 from diary.models import Entry
 from welfare.models import Consent
 
 
 def _evaluate_after_commit(owner_id: int) -> None:
-    # Only clients who share with a centre have alerts; everyone else costs this one query.
-    if not Consent.objects.filter(client_id=owner_id, status=Consent.Status.ACTIVE).exists():
-        return
     from welfare.tasks import evaluate_client_alerts_task
 
     transaction.on_commit(lambda: evaluate_client_alerts_task.delay(owner_id))
 
 
+def _sharing(clients: QuerySet) -> QuerySet:
+    """Only clients who share with a centre have alerts; everyone else costs this one query."""
+    return clients.filter(welfare_consents__status=Consent.Status.ACTIVE).values_list("pk", flat=True)
+
+
 def on_analysis_done(sender, *, entry_id: int, status: str = "", **kwargs) -> None:
-    owner_id = Entry.objects.filter(pk=entry_id).values_list("owner_id", flat=True).first()
+    # Called for every analysed entry, so one query: the entry's owner, if they share.
+    owner_id = _sharing(User.objects.filter(entries__pk=entry_id)).first()
     if owner_id is not None:
         _evaluate_after_commit(owner_id)
 
 
 def on_entry_saved(sender, *, instance: Entry, created: bool, raw: bool = False, **kwargs) -> None:
     # A new entry can end a "no entry" episode at once, before any analysis arrives.
-    if created and not raw:
+    if created and not raw and _sharing(User.objects.filter(pk=instance.owner_id)).exists():
         _evaluate_after_commit(instance.owner_id)
