@@ -286,7 +286,7 @@ def _up(base: str) -> bool:
 def _batch_sizes(text: str) -> list[int]:
     import re
 
-    return [int(n) for n in re.findall(r"'claimed': (\d+)", text) if int(n)]
+    return [int(n) for n in re.findall(r"analysis batch: {'claimed': (\d+)", text) if int(n)]
 
 
 def measure_throughput(args, tmp: Path, photos: list[bytes]) -> dict:
