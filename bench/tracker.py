@@ -82,6 +82,7 @@ def child(backend: str) -> dict:
         log(f"[{backend}] migrating")
         call_command("migrate", verbosity=0, interactive=False)
         setup_test_environment()
+        import moodsite.wsgi  # noqa: F401 - set the process up as gunicorn's workers are (gc.freeze)
         # Templates name static files; the manifest storage would want collectstatic first.
         with override_settings(STORAGES={**django.conf.settings.STORAGES, "staticfiles": {
                 "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}):
