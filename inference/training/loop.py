@@ -61,6 +61,9 @@ class TrainConfig:
     max_minutes: float | None = None  # wall-time budget: the schedule follows time, training stops at it
     version: str = ""
     name: str = "moodsite-face-emotion"
+    # Start from these weights (a model.safetensors of the same architecture) instead of random
+    # ones: a warm restart, so a new schedule continues where an earlier, time-limited run stopped.
+    init: Path | None = None
 
 
 def seed_everything(seed: int) -> None:
@@ -208,7 +211,13 @@ def train(
         f"{len(data.train_images)} training / {len(data.val_images)} validation images"
     )
 
-    model = build_model().to(device).to(memory_format=torch.channels_last)
+    model = build_model()
+    if config.init:
+        from safetensors.torch import load_file
+
+        model.load_state_dict(load_file(str(config.init)))
+        log(f"starting from {config.init}")
+    model = model.to(device).to(memory_format=torch.channels_last)
     ema = EMA(model, config.ema_decay)
     decay, no_decay = [], []
     for _name, p in model.named_parameters():
@@ -312,6 +321,7 @@ def train(
         "epochs": config.epochs,
         "epochs_run": len(history),
         "max_minutes": config.max_minutes,
+        "init": str(config.init) if config.init else None,
         "best_epoch": best["epoch"],
         "batch_size": config.batch_size,
         "lr": config.lr,

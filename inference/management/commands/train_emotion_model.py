@@ -51,6 +51,11 @@ class Command(BaseCommand):
             "--model-version", default="", help="version string stored with the weights and every result"
         )
         parser.add_argument("--checkpoint", default=None, help="where to keep the best checkpoint while training")
+        parser.add_argument(
+            "--init",
+            default=None,
+            help="start from this model.safetensors (same architecture) instead of random weights: a warm restart",
+        )
 
     def handle(self, *args, **options):
         # Imported here so that loading Django (and every other command) never imports torch.
@@ -82,7 +87,10 @@ class Command(BaseCommand):
             threads=options["threads"],
             max_minutes=options["max_minutes"],
             version=options["model_version"],
+            init=Path(options["init"]) if options["init"] else None,
         )
+        if config.init and not config.init.is_file():
+            raise CommandError(f"--init {config.init} is not a file; give a model.safetensors")
         checkpoint = (
             Path(options["checkpoint"]) if options["checkpoint"] else Path(settings.VAR_DIR) / "cache" / "face_best.pt"
         )

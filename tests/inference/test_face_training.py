@@ -1,0 +1,83 @@
+"""train_emotion_model: a short run writes weights the runtime can load, reproducibly; --init
+continues from earlier weights; bad arguments get a clear message."""
+
+import json
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+from PIL import Image
+from safetensors.numpy import load_file
+
+from inference import runtime
+from inference.emotions import EMOTIONS
+
+
+@pytest.fixture
+def class_folders(tmp_path):
+    """Seven class folders of 48x48 faces-to-be: each class its own brightness, so it is learnable."""
+    rng = np.random.default_rng(0)
+    root = tmp_path / "faces"
+    for i, name in enumerate(EMOTIONS):
+        (root / name).mkdir(parents=True)
+        for k in range(8):
+            pixels = np.clip(rng.normal(30 + 30 * i, 12, (48, 48)), 0, 255).astype(np.uint8)
+            Image.fromarray(pixels).save(root / name / f"{k}.png")
+    return root
+
+
+def train(data, out, *extra):
+    stdout = StringIO()
+    call_command(
+        "train_emotion_model", "--data", str(data), "--out", str(out), "--epochs", "1", "--device", "cpu",
+        "--threads", "1", "--batch-size", "8", "--checkpoint", str(out.parent / f"{out.name}-best.pt"),
+        "--model-version", "test-v1", *extra, stdout=stdout,
+    )
+    return json.loads((out / "model.json").read_text()), stdout.getvalue()
+
+
+@pytest.fixture
+def fresh_runtime():
+    runtime.reset()
+    yield
+    runtime.reset()
+
+
+def test_a_short_run_writes_weights_the_runtime_loads(class_folders, tmp_path, monkeypatch, fresh_runtime):
+    metadata, output = train(class_folders, tmp_path / "model")
+    assert "wrote" in output and "validation accuracy" in output
+    assert metadata["version"] == "test-v1" and metadata["classes"] == list(EMOTIONS)
+    assert metadata["training"]["epochs_run"] == 1 and metadata["temperature"] > 0
+    monkeypatch.setenv("FACE_MODEL_DIR", str(tmp_path / "model"))
+    probabilities = runtime.classify_crops(np.full((3, 48, 48), 128, np.uint8))
+    assert probabilities.shape == (3, len(EMOTIONS))
+    assert np.allclose(probabilities.sum(axis=1), 1.0)
+    assert runtime.model_info()["version"] == "test-v1"  # the checksum in model.json matched
+
+
+def test_the_same_seed_gives_the_same_weights(class_folders, tmp_path):
+    train(class_folders, tmp_path / "first")
+    train(class_folders, tmp_path / "second")
+    first = load_file(tmp_path / "first" / "model.safetensors")
+    second = load_file(tmp_path / "second" / "model.safetensors")
+    assert first.keys() == second.keys()
+    assert all(np.array_equal(first[name], second[name]) for name in first)
+
+
+def test_init_continues_from_earlier_weights(class_folders, tmp_path):
+    shipped = runtime.DEFAULT_MODEL_DIR / "model.safetensors"
+    # A learning rate too small to move anything: the result is the weights it started from.
+    metadata, output = train(class_folders, tmp_path / "model", "--init", str(shipped), "--lr", "1e-9")
+    assert metadata["training"]["init"] == str(shipped)
+    assert f"starting from {shipped}" in output
+    before, after = load_file(shipped), load_file(tmp_path / "model" / "model.safetensors")
+    conv = "conv1.weight"
+    assert np.allclose(before[conv], after[conv], atol=1e-4)
+
+
+def test_bad_arguments_get_a_clear_message(class_folders, tmp_path):
+    with pytest.raises(CommandError, match="does not exist"):
+        train(tmp_path / "nowhere", tmp_path / "model")
+    with pytest.raises(CommandError, match="--init .* is not a file"):
+        train(class_folders, tmp_path / "model", "--init", str(tmp_path / "missing.safetensors"))
