@@ -268,3 +268,25 @@ def analysis_recover() -> dict[str, int]:
     if resend:
         transaction.on_commit(partial(_enqueue_batches, resend))
     return {"taken_back": taken_back, "pending_resent": stale_pending}
+
+
+def recover_if_stranded(*, job: AnalysisJob | None) -> bool:
+    """Embedded mode (no broker) has no beat to run `analysis_recover`: a job left behind when the
+    process reading it died (the server was stopped mid-analysis) would say "analysing" for ever.
+    The page waiting on it runs the recovery instead, once the job is as stale as beat would
+    need. Returns whether it did (the job has then been read again, in this request)."""
+    if not settings.CELERY_TASK_ALWAYS_EAGER or job is None:
+        return False
+    now = timezone.now()
+    stranded = (
+        job.status == Status.RUNNING and job.claimed_at is not None
+        and job.claimed_at < now - timedelta(seconds=settings.INFERENCE_RUNNING_STALE_AFTER)
+    ) or (
+        job.status == Status.PENDING
+        and job.requested_at < now - timedelta(seconds=settings.INFERENCE_PENDING_STALE_AFTER)
+    )
+    if stranded:
+        logger.warning("analysis job=%s was stranded (%s); recovering in-process", job.pk, job.status)
+        analysis_recover()
+    return stranded
+

@@ -6,9 +6,10 @@ import subprocess
 import pytest
 from django.utils import timezone
 
-from inference import services
+from inference import pipeline, services
 from inference.models import AnalysisJob
 from tests.factories import EntryFactory
+from tests.inference.conftest import entry_with_photo
 
 Status = AnalysisJob.Status
 
@@ -109,3 +110,50 @@ def test_saving_an_entry_while_the_broker_is_down_keeps_it_queued(member, monkey
     with django_capture_on_commit_callbacks(execute=True):
         entry = diary_services.entry_create(owner=member, text="Saved while Redis was down")
     assert AnalysisJob.objects.get(entry=entry).status == Status.PENDING
+
+
+# --- Embedded mode (no broker, so no beat): the waiting page recovers ----------------------------
+
+
+def stranded_entry(member, seconds_ago: int):
+    """An entry whose reading began `seconds_ago` in a server process that then died."""
+    entry = entry_with_photo(member)
+    pipeline.batch_claim(size=4)
+    then = timezone.now() - datetime.timedelta(seconds=seconds_ago)
+    AnalysisJob.objects.filter(entry=entry).update(requested_at=then, claimed_at=then,
+                                                   claimed_by=f"gone:{a_dead_pid()}")
+    return entry
+
+
+def test_without_a_broker_the_waiting_page_reads_a_stranded_entry_again(
+        owner_client, member, scripted_models, settings, django_capture_on_commit_callbacks):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.INFERENCE_RUNNING_STALE_AFTER = 60
+    settings.INFERENCE_PENDING_STALE_AFTER = 30
+    entry = stranded_entry(member, seconds_ago=120)
+    url = f"/analysis/entries/{entry.pk}/status/"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert owner_client.get(url).json()["status"] != "running"
+    assert AnalysisJob.objects.get(entry=entry).status == Status.DONE
+    assert owner_client.get(url).json() | {"announcement": ""} == {
+        "status": "done", "status_label": "done", "final": True, "announcement": ""}
+
+
+def test_a_reading_still_within_its_time_is_left_alone(owner_client, member, scripted_models, settings,
+                                                       django_capture_on_commit_callbacks):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.INFERENCE_RUNNING_STALE_AFTER = 600
+    entry = stranded_entry(member, seconds_ago=120)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert owner_client.get(f"/analysis/entries/{entry.pk}/status/").json()["status"] == "running"
+    assert AnalysisJob.objects.get(entry=entry).status == Status.RUNNING
+
+
+def test_with_a_broker_recovery_is_left_to_beat(owner_client, member, scripted_models, settings, sent,
+                                                django_capture_on_commit_callbacks):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.INFERENCE_RUNNING_STALE_AFTER = 60
+    entry = stranded_entry(member, seconds_ago=120)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert owner_client.get(f"/analysis/entries/{entry.pk}/status/").json()["status"] == "running"
+    assert sent == []
