@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 
-EXPORT_FORMAT_VERSION = 1
+# 2: the diary part became {"entries": [...], "tracker": {...}} (was the list of entries).
+EXPORT_FORMAT_VERSION = 2
 
 
 def _export_modules():

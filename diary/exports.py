@@ -1,10 +1,16 @@
-"""The diary's part of "download all my data": every entry, and every photo as a file."""
+"""The diary's part of "download all my data": every entry, the tracker's setting, and every
+photo as a file."""
 
 from accounts.models import User
 from diary.models import Entry
+from diary.tracker.selectors import tracker_preference_get
 
 
-def export_user_data(user: User) -> list[dict]:
+def export_user_data(user: User) -> dict:
+    return {"entries": _entries(user), "tracker": {"colour_days_by": tracker_preference_get(user=user)}}
+
+
+def _entries(user: User) -> list[dict]:
     return [
         {
             "id": entry.pk,

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
 from diary.models import Entry
+from diary.tracker.models import TrackerPreference
 from tests.conftest import make_image_bytes
 from tests.factories import TEST_PASSWORD, EntryFactory
 
@@ -38,6 +39,7 @@ def test_it_exports_my_entries_and_photos_and_nothing_of_anyone_else(owner_clien
     upload = SimpleUploadedFile("me.jpg", make_image_bytes(), content_type="image/jpeg")
     owner_client.post("/diary/new/", {"day": "2026-11-01", "text": "my own words", "photo": upload})
     EntryFactory(owner=stranger, text="stranger's secret")
+    TrackerPreference.objects.create(user=member, prefer=TrackerPreference.Prefer.SELF)
     # when I download my data
     response = owner_client.get("/accounts/export/")
     archive = zipfile.ZipFile(io.BytesIO(response.content))
@@ -45,7 +47,8 @@ def test_it_exports_my_entries_and_photos_and_nothing_of_anyone_else(owner_clien
     # then it has my profile, my entry and its photo, and nothing of the stranger's
     assert response["Content-Type"] == "application/zip"
     assert data["accounts"]["email"] == member.email
-    assert [e["text"] for e in data["diary"]] == ["my own words"]
+    assert [e["text"] for e in data["diary"]["entries"]] == ["my own words"]
+    assert data["diary"]["tracker"] == {"colour_days_by": "self"} and data["format_version"] == 2
     entry = Entry.objects.get(owner=member)
     with entry.photo.open("rb") as handle:
         assert archive.read(f"photos/entry-{entry.pk}.jpg") == handle.read()
