@@ -1,40 +1,23 @@
 """Mood aggregates over diary entries, computed in the database for many clients at once.
 
 An entry's mood is its automatic reading when there is one, else the member's own choice of
-mood (the same order as inference.selectors.entry_mood). Only aggregates leave this module:
-never an entry's text or photo.
+mood: the tracker's rule with "prefer AI" (diary.tracker.moods, where it is written once, as ORM
+expressions and as SQL). Only aggregates leave this module: never an entry's text or photo.
 """
 
 import datetime
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Avg, Case, Count, F, FloatField, Max, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Count, Max, Q
 
 from diary.models import Entry
-from inference.emotions import CIRCUMPLEX, EMOTIONS, NEGATIVE_EMOTIONS
+from diary.tracker.moods import PREFER_AI, mood_emotion, mood_emotion_sql, mood_valence, mood_valence_sql
+from inference.emotions import EMOTIONS, NEGATIVE_EMOTIONS
 
 RECENT_DAYS = 7
 BASELINE_DAYS = 60
-
-
-def valence_expression() -> Coalesce:
-    """The entry's valence: the automatic reading, else the circumplex valence of the self-report."""
-    from_self = Case(
-        *[When(self_mood=name, then=Value(valence)) for name, (valence, _arousal) in CIRCUMPLEX.items()],
-        default=Value(None),
-        output_field=FloatField(),
-    )
-    return Coalesce(F("ai_valence"), from_self, output_field=FloatField())
-
-
-def emotion_q(names: Iterable[str]) -> Q:
-    """Entries whose mood (automatic reading first, else the self-report) is one of `names`."""
-    names = list(names)
-    return Q(ai_emotion__in=names) | (Q(ai_emotion="") & Q(self_mood__in=names))
 
 
 def windows(today: datetime.date) -> tuple[datetime.date, datetime.date, datetime.date]:
@@ -63,12 +46,6 @@ def _sample_sd(n: int, mean: float | None, sum_of_squares: float | None) -> floa
     if n < 2 or mean is None or sum_of_squares is None:
         return None
     return math.sqrt(max(sum_of_squares - n * mean * mean, 0.0) / (n - 1))
-
-
-def _valence_sql() -> str:
-    """valence_expression() in SQL, from the same table (PostgreSQL and SQLite alike)."""
-    whens = " ".join(f"WHEN '{name}' THEN {valence!r}" for name, (valence, _arousal) in CIRCUMPLEX.items())
-    return f"COALESCE(ai_valence, CASE self_mood {whens} END)"
 
 
 NEGATIVES = tuple(sorted(NEGATIVE_EMOTIONS))
@@ -100,8 +77,7 @@ def _mood_stats_sql(owner_count: int, series_days: int, moods: bool) -> str:
     owners = ", ".join(f"%(o{i})s" for i in range(owner_count))
     return (
         f"SELECT owner_id, {', '.join(columns)} FROM ("  # noqa: S608 - names and placeholders only
-        f"SELECT owner_id, day, {_valence_sql()} AS v, "
-        "CASE WHEN ai_emotion <> '' THEN ai_emotion ELSE self_mood END AS mood "
+        f"SELECT owner_id, day, {mood_valence_sql(PREFER_AI)} AS v, {mood_emotion_sql(PREFER_AI)} AS mood "
         f"FROM {Entry._meta.db_table} WHERE owner_id IN ({owners}) AND day >= %(start)s AND day <= %(today)s"
         f"{_fence()}) AS e GROUP BY owner_id"
     )
@@ -187,10 +163,10 @@ class TrendDay:
 
 def trend(*, owner_id: int, start: datetime.date, end: datetime.date) -> list[TrendDay]:
     """One client's daily aggregates, every day from start to end (days without entries too)."""
-    counts = {name: Count("pk", filter=emotion_q([name])) for name in EMOTIONS}
+    counts = {name: Count("pk", filter=Q(m=name)) for name in EMOTIONS}
     rows = (
         Entry.objects.filter(owner_id=owner_id, day__gte=start, day__lte=end)
-        .alias(v=valence_expression())
+        .alias(v=mood_valence(PREFER_AI), m=mood_emotion(PREFER_AI))
         .order_by()
         .values("day")
         .annotate(n=Count("pk"), mean=Avg("v"), **counts)

@@ -4,6 +4,10 @@ An entry can carry two readings: the automatic one (ai_emotion / ai_valence, wri
 analysis pipeline) and the person's own (self_mood). The person chooses which comes first when
 both exist; the other stands in when the first is missing. This mirrors
 inference.selectors.entry_mood, which does the same for one entry in Python.
+
+The rule is written here once, as ORM expressions and (for hand-written one-pass SQL such as
+welfare's statistics) as SQL text over the entry table's columns; a test checks that the two give
+the same value for every kind of entry, on SQLite and on PostgreSQL.
 """
 
 from django.db.models import Case, CharField, F, FloatField, Func, IntegerField, Q, Value, When
@@ -63,6 +67,26 @@ def mood_valence(prefer: str) -> Case:
     if prefer == PREFER_AI:
         return Case(When(HAS_AI, then=ai), default=own, output_field=FloatField())
     return Case(When(HAS_SELF, then=own), default=ai, output_field=FloatField())
+
+
+def _circumplex_valence_sql(column: str) -> str:
+    whens = " ".join(f"WHEN '{name}' THEN {CIRCUMPLEX[name][0]!r}" for name in EMOTIONS)
+    return f"CASE {column} {whens} END"
+
+
+def mood_valence_sql(prefer: str) -> str:
+    """mood_valence(prefer) as SQL text over the diary entry table's columns."""
+    ai = f"COALESCE(ai_valence, {_circumplex_valence_sql('ai_emotion')})"
+    own = _circumplex_valence_sql("self_mood")
+    if prefer == PREFER_AI:
+        return f"CASE WHEN ai_emotion <> '' THEN {ai} ELSE {own} END"
+    return f"CASE WHEN self_mood <> '' THEN {own} ELSE {ai} END"
+
+
+def mood_emotion_sql(prefer: str) -> str:
+    """mood_emotion(prefer) as SQL text over the diary entry table's columns."""
+    first, second = ("ai_emotion", "self_mood") if prefer == PREFER_AI else ("self_mood", "ai_emotion")
+    return f"COALESCE(NULLIF({first}, ''), NULLIF({second}, ''))"
 
 
 class DayNumber(Func):
