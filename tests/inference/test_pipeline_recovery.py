@@ -139,21 +139,16 @@ def test_without_a_broker_the_waiting_page_reads_a_stranded_entry_again(
         "status": "done", "status_label": "done", "final": True, "announcement": ""}
 
 
-def test_a_reading_still_within_its_time_is_left_alone(owner_client, member, scripted_models, settings,
-                                                       django_capture_on_commit_callbacks):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.INFERENCE_RUNNING_STALE_AFTER = 600
+@pytest.mark.parametrize("eager, stale_after", [
+    (True, 600),  # embedded, but the reading is still within its time
+    (False, 60),  # stale, but with a broker recovery is beat's job
+], ids=["within-its-time", "with-a-broker"])
+def test_a_reading_is_otherwise_left_alone(owner_client, member, scripted_models, settings, sent, eager, stale_after,
+                                           django_capture_on_commit_callbacks):
+    settings.CELERY_TASK_ALWAYS_EAGER = eager
+    settings.INFERENCE_RUNNING_STALE_AFTER = stale_after
     entry = stranded_entry(member, seconds_ago=120)
     with django_capture_on_commit_callbacks(execute=True):
         assert owner_client.get(f"/analysis/entries/{entry.pk}/status/").json()["status"] == "running"
     assert AnalysisJob.objects.get(entry=entry).status == Status.RUNNING
-
-
-def test_with_a_broker_recovery_is_left_to_beat(owner_client, member, scripted_models, settings, sent,
-                                                django_capture_on_commit_callbacks):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.INFERENCE_RUNNING_STALE_AFTER = 60
-    entry = stranded_entry(member, seconds_ago=120)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert owner_client.get(f"/analysis/entries/{entry.pk}/status/").json()["status"] == "running"
     assert sent == []
