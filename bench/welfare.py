@@ -267,6 +267,8 @@ def main() -> None:
         from django.utils import timezone
 
         call_command("migrate", verbosity=0)
+        import moodsite.wsgi  # noqa: F401 - set the process up as gunicorn's workers are (gc.freeze)
+
         today = timezone.localtime(timezone.now(), datetime.timezone(datetime.timedelta(hours=9))).date()
         log("Filling")
         entries = fill(today)
