@@ -24,6 +24,9 @@ from PIL import Image, ImageOps
 
 CASCADE_FILE = "haarcascade_frontalface_default.xml"
 DETECT_SIDES = (96, 160)
+# The longer side of the detection copy at most: a strip-shaped photo (2 x 4000 px) scaled to a
+# 96-px shorter side would otherwise become hundreds of megapixels.
+DETECT_MAX_LONG_SIDE = 640
 # Fraction of the face box added on each side before cropping. FER2013/FER+ crops show the whole
 # face with a little forehead and chin around the cascade's (eyebrows-to-mouth) box.
 MARGIN = 0.12
@@ -99,7 +102,7 @@ def _detect_at(gray: np.ndarray, side: int) -> list[tuple[int, int, int, int]]:
     import cv2
 
     height, width = gray.shape[:2]
-    scale = side / min(height, width)
+    scale = min(side / min(height, width), DETECT_MAX_LONG_SIDE / max(height, width))
     if scale != 1.0:
         small = cv2.resize(
             gray,

@@ -1,6 +1,7 @@
 """Face detection: EXIF upright, no guess without a face, every face reported, crops."""
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from inference import faces
@@ -65,3 +66,19 @@ def test_exif_rotated_photo_is_read_upright():
         bx, by, bw, bh = result.box
         centre = (bx + bw / 2, by + bh / 2)
         assert x <= centre[0] <= x + w and y <= centre[1] <= y + h  # box in upright coordinates
+
+
+@pytest.mark.parametrize("size", [(2, 4000), (4000, 3), (1, 1), (1280, 960)])
+def test_the_detection_copy_stays_small_whatever_the_photo_shape(size, monkeypatch):
+    # Scaled to the detector's shorter side alone, a 2 x 4000 strip would be 96 x 192,000 pixels.
+    searched = []
+
+    class RecordingCascade:
+        def detectMultiScale(self, image, **kwargs):  # noqa: N802 - OpenCV's name
+            searched.append(image.shape)
+            return ()
+
+    monkeypatch.setattr(faces, "_get_cascade", RecordingCascade)
+    assert faces.detect_boxes(np.full(size[::-1], 128, np.uint8)) == []
+    assert len(searched) == len(faces.DETECT_SIDES)  # no face at the first size: the second is tried
+    assert all(max(shape) <= faces.DETECT_MAX_LONG_SIDE * (1 + 2 * faces.PAD) + 1 for shape in searched)
