@@ -251,15 +251,21 @@ def orphans_take_back() -> int:
     return taken
 
 
+def _stale_cutoffs():
+    """(running, pending): a job claimed before the first, or requested before the second and
+    still waiting, is stale."""
+    now = timezone.now()
+    return (now - timedelta(seconds=settings.INFERENCE_RUNNING_STALE_AFTER),
+            now - timedelta(seconds=settings.INFERENCE_PENDING_STALE_AFTER))
+
+
 @transaction.atomic
 def analysis_recover() -> dict[str, int]:
     """The periodic safety net: jobs stuck running (worker lost) go back to the queue, and jobs
     pending for too long (their message was lost, e.g. Redis restarted) are sent again."""
-    now = timezone.now()
-    running_cutoff = now - timedelta(seconds=settings.INFERENCE_RUNNING_STALE_AFTER)
+    running_cutoff, pending_cutoff = _stale_cutoffs()
     stale_running = AnalysisJob.objects.filter(status=Status.RUNNING, claimed_at__lt=running_cutoff)
     taken_back = _take_back(stale_running)
-    pending_cutoff = now - timedelta(seconds=settings.INFERENCE_PENDING_STALE_AFTER)
     stale_pending = AnalysisJob.objects.filter(status=Status.PENDING, requested_at__lt=pending_cutoff).count()
     # Sending more than needed is harmless (a task that finds nothing pending returns at once),
     # but a huge backlog does not need thousands of extra messages every minute.
@@ -277,14 +283,10 @@ def recover_if_stranded(*, job: AnalysisJob | None) -> bool:
     need. Returns whether it did (the job has then been read again, in this request)."""
     if not settings.CELERY_TASK_ALWAYS_EAGER or job is None:
         return False
-    now = timezone.now()
+    running_cutoff, pending_cutoff = _stale_cutoffs()
     stranded = (
-        job.status == Status.RUNNING and job.claimed_at is not None
-        and job.claimed_at < now - timedelta(seconds=settings.INFERENCE_RUNNING_STALE_AFTER)
-    ) or (
-        job.status == Status.PENDING
-        and job.requested_at < now - timedelta(seconds=settings.INFERENCE_PENDING_STALE_AFTER)
-    )
+        job.status == Status.RUNNING and job.claimed_at is not None and job.claimed_at < running_cutoff
+    ) or (job.status == Status.PENDING and job.requested_at < pending_cutoff)
     if stranded:
         logger.warning("analysis job=%s was stranded (%s); recovering in-process", job.pk, job.status)
         analysis_recover()

@@ -105,11 +105,7 @@ def job_store(*, job: AnalysisJob, token: str, outcome: Outcome, face_model=None
                                 _result_values(outcome, face_model, text_model))
         AnalysisJob.objects.filter(pk=job.pk).update(result=result)
         Entry.objects.filter(pk=job.entry_id).update(
-            ai_emotion=result.emotion,
-            ai_probabilities=result.combined_probabilities,
-            ai_valence=result.valence,
-            ai_arousal=result.arousal,
-            ai_confidence=result.confidence,
+            **{field: getattr(result, source) for field, source in ENTRY_READING_SOURCES.items()}
         )
         entry_id, status = job.entry_id, str(outcome.status)
         transaction.on_commit(lambda: _send_done(entry_id, status))
@@ -158,7 +154,7 @@ def batch_store(*, batch: Batch, outcomes: dict[int, Outcome], face_model=None, 
                 unique_fields=["entry", "model_key"],
                 update_fields=[*READING_FIELDS, "updated_at"],
             )
-        _jobs_finish(jobs, outcomes, keys)
+        _jobs_finish(outcomes, keys)
         _entries_update(jobs, keys)
         done = [(jobs[pk].entry_id, str(outcomes[pk].status)) for pk in sorted(held) if keys[pk] is not None]
         transaction.on_commit(lambda: [_send_done(entry_id, status) for entry_id, status in done])
@@ -174,7 +170,7 @@ def _result_of(entry_ref: str, key: str) -> QuerySet:
     return AnalysisResult.objects.filter(entry_id=OuterRef(entry_ref), model_key=key)
 
 
-def _jobs_finish(jobs: dict[int, AnalysisJob], outcomes: dict[int, Outcome], keys: dict[int, str | None]) -> None:
+def _jobs_finish(outcomes: dict[int, Outcome], keys: dict[int, str | None]) -> None:
     """One UPDATE per (status, reason, model key): a batch usually has one or two. (bulk_update's
     CASE per row and field cost about 3 ms of Python a job, measured: a sixth of a job's time.)"""
     groups: dict[tuple, list[int]] = {}
