@@ -18,7 +18,7 @@ def _analysis(request: Request, analysis) -> Response:
 class AnalysisApi(APIView):
     @extend_schema(responses=AnalysisSerializer, summary="The emotion reading of one of my entries")
     def get(self, request: Request, entry_id: int) -> Response:
-        return _analysis(request, analysis_get_visible_to(user=request.user, entry_id=entry_id))
+        return _analysis(request, services.analysis_get_polled(user=request.user, entry_id=entry_id))
 
 
 class AnalysisRetryApi(APIView):

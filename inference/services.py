@@ -21,6 +21,7 @@ from diary.models import Entry
 from inference import reasons
 from inference.emotions import EMOTIONS
 from inference.models import AnalysisJob, AnalysisResult, Correction
+from inference.selectors import analysis_get_visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -291,4 +292,13 @@ def recover_if_stranded(*, job: AnalysisJob | None) -> bool:
         logger.warning("analysis job=%s was stranded (%s); recovering in-process", job.pk, job.status)
         analysis_recover()
     return stranded
+
+
+def analysis_get_polled(*, user, entry_id: int):
+    """The owner's analysis for whatever polls it (the page, the API): a stranded job is recovered
+    first (embedded mode, see `recover_if_stranded`), so the answer is never "analysing" for ever."""
+    analysis = analysis_get_visible_to(user=user, entry_id=entry_id)
+    if recover_if_stranded(job=analysis.job):
+        analysis = analysis_get_visible_to(user=user, entry_id=entry_id)
+    return analysis
 

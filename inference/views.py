@@ -36,9 +36,7 @@ def _announcement(analysis: Analysis) -> str:
 @require_GET
 def entry_status(request: HttpRequest, entry_id: int) -> JsonResponse:
     """Small and cheap, for the page to poll while the entry is queued or being read."""
-    analysis = analysis_get_visible_to(user=request.user, entry_id=entry_id)
-    if services.recover_if_stranded(job=analysis.job):
-        analysis = analysis_get_visible_to(user=request.user, entry_id=entry_id)
+    analysis = services.analysis_get_polled(user=request.user, entry_id=entry_id)
     response = JsonResponse({
         "status": analysis.status,
         "status_label": analysis.status_label,

@@ -139,6 +139,17 @@ def test_without_a_broker_the_waiting_page_reads_a_stranded_entry_again(
         "status": "done", "status_label": "done", "final": True, "announcement": ""}
 
 
+def test_without_a_broker_an_app_polling_the_api_gets_a_stranded_entry_read_again(
+        owner_client, member, scripted_models, settings, django_capture_on_commit_callbacks):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.INFERENCE_RUNNING_STALE_AFTER = 60
+    entry = stranded_entry(member, seconds_ago=120)
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.get(f"/api/v1/entries/{entry.pk}/analysis/")
+    assert AnalysisJob.objects.get(entry=entry).status == Status.DONE
+    assert owner_client.get(f"/api/v1/entries/{entry.pk}/analysis/").json()["status"] == "done"
+
+
 @pytest.mark.parametrize("eager, stale_after", [
     (True, 600),  # embedded, but the reading is still within its time
     (False, 60),  # stale, but with a broker recovery is beat's job
