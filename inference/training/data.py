@@ -241,6 +241,7 @@ def training_arrays(
     seed: int = 0,
     warn=log.warning,
     rebuild: bool = False,
+    fer2013_weight: float = 0.0,
 ) -> dict:
     """Training and validation arrays for ``train_emotion_model --data DIR``.
 
@@ -248,6 +249,9 @@ def training_arrays(
       training, FER+ Valid for validation; decoded once into ``cache_dir/faces48.npz``.
     * otherwise DIR holds class folders (or ``train/`` and ``val/``/``valid/``/``test/`` with
       class folders): hard labels, and ``val_split`` of train held out when there is no val folder.
+
+    With ``fer2013_weight`` w > 0 (FER+ only), each image's target becomes (1 - w) x its FER+ votes
+    + w x FER2013's own label for it, where that label could be matched (``fer2013_match``).
     """
     data_dir = Path(data_dir)
     ferplus = find_ferplus_root(data_dir)
@@ -262,7 +266,7 @@ def training_arrays(
             arrays = load_cache(cache)
         keep = arrays["ferplus_train_soft_keep"]
         vkeep = arrays["ferplus_valid_soft_keep"]
-        return {
+        result = {
             "train_images": arrays["ferplus_train_images"][keep],
             "train_targets": arrays["ferplus_train_soft"][keep],
             "val_images": arrays["ferplus_valid_images"][vkeep],
@@ -276,6 +280,13 @@ def training_arrays(
                 "source": str(ferplus),
             },
         }
+        if fer2013_weight > 0:
+            _mix_fer2013_labels(result, arrays, fer2013_weight)
+        return result
+    if fer2013_weight > 0:
+        raise FileNotFoundError(
+            f"--fer2013-weight needs the FER+ and FER2013 data (../shared/datasets), not {data_dir}"
+        )
     train_root = data_dir / "train" if (data_dir / "train").is_dir() else data_dir
     val_root = next((data_dir / n for n in ("val", "valid", "validation") if (data_dir / n).is_dir()), None)
     images, labels = load_class_folders(train_root, warn=warn)
@@ -300,3 +311,24 @@ def training_arrays(
             "validation": f"{val_root or f'{val_split:.0%} of {train_root} (seed {seed})'}, {len(val_images)} images",
         },
     }
+
+
+def _mix_fer2013_labels(result: dict, arrays: dict, weight: float) -> None:
+    """Blend FER2013's own labels into the FER+ targets (training: the blurred copy; validation: PublicTest)."""
+    from inference.training.fer2013_match import TRAIN_COPY_BLUR, match_labels, mixed_targets
+
+    if "fer_train_images" not in arrays or "fer_public_images" not in arrays:
+        raise FileNotFoundError("--fer2013-weight needs fer2013/train and fer2013/test next to ferplus/")
+    train_labels = match_labels(
+        result["train_images"], arrays["fer_train_images"], arrays["fer_train_labels"], TRAIN_COPY_BLUR
+    )
+    val_labels = match_labels(result["val_images"], arrays["fer_public_images"], arrays["fer_public_labels"])
+    result["train_targets"] = mixed_targets(result["train_targets"], train_labels, weight)
+    result["val_targets"] = mixed_targets(result["val_targets"], val_labels, weight)
+    result["val_fer2013_labels"] = val_labels
+    result["description"]["fer2013_labels"] = (
+        f"targets = {1 - weight:g} x FER+ votes + {weight:g} x FER2013's own label, matched by pixels for "
+        f"{int((train_labels >= 0).sum())} of {len(train_labels)} training images (blurred FER2013 Training copy) "
+        f"and {int((val_labels >= 0).sum())} of {len(val_labels)} validation images (FER2013 PublicTest); "
+        "unmatched or ambiguous images keep their FER+ votes"
+    )

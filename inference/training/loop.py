@@ -45,6 +45,8 @@ class TrainData:
     val_targets: np.ndarray  # distributions (for the validation loss)
     val_labels: np.ndarray  # hard labels for accuracy / temperature, -1 = excluded
     description: dict = field(default_factory=dict)
+    # FER2013's own labels of the validation images (-1 = none), when mixed into the targets: reported per epoch.
+    val_fer2013_labels: np.ndarray | None = None
 
 
 @dataclass
@@ -148,6 +150,12 @@ def predict_logits(
             with torch.autocast(device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
                 out.append(model(x).float().cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0, len(EMOTIONS)), np.float32)
+
+
+def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Top-1 accuracy over the labelled rows (label -1 = excluded)."""
+    labelled = labels >= 0
+    return float((probabilities.argmax(1)[labelled] == labels[labelled]).mean()) if labelled.any() else 0.0
 
 
 class EMA:
@@ -293,8 +301,7 @@ def train(
         logits = predict_logits(ema.model, data.val_images, device)
         p = softmax(logits)
         val_loss = float(-(val_targets * np.log(np.clip(p, 1e-12, 1))).sum(1).mean())
-        labelled = data.val_labels >= 0
-        val_acc = float((p.argmax(1)[labelled] == data.val_labels[labelled]).mean()) if labelled.any() else 0.0
+        val_acc = accuracy(p, data.val_labels)
         record = {
             "epoch": epoch,
             "train_loss": round(loss_sum / seen, 4),
@@ -303,6 +310,8 @@ def train(
             "val_acc": round(val_acc, 4),
             "minutes": round((time.time() - started) / 60, 1),
         }
+        if data.val_fer2013_labels is not None:
+            record["val_acc_fer2013"] = round(accuracy(p, data.val_fer2013_labels), 4)
         history.append(record)
         log(json.dumps(record))
         if val_loss < best["val_loss"]:

@@ -57,21 +57,35 @@ class Command(BaseCommand):
             help="start from this model.safetensors (same architecture) instead of random weights: a warm restart",
         )
 
+        parser.add_argument(
+            "--fer2013-weight",
+            type=float,
+            default=0.0,
+            help="with FER+ data: mix FER2013's own labels (matched by pixels) into the targets with this weight, "
+            "0-1 (default 0: FER+ votes only)",
+        )
+
     def handle(self, *args, **options):
         # Imported here so that loading Django (and every other command) never imports torch.
         from inference.training.data import training_arrays
         from inference.training.loop import TrainConfig, TrainData, train
 
         data_dir = Path(options["data"])
+        if not 0 <= options["fer2013_weight"] < 1:
+            raise CommandError("--fer2013-weight must be at least 0 and below 1, e.g. 0.2")
         if not data_dir.exists():
             raise CommandError(f"--data {data_dir} does not exist")
-        arrays = training_arrays(
-            data_dir,
-            Path(settings.VAR_DIR) / "cache",
-            val_split=options["val_split"],
-            seed=options["seed"],
-            warn=lambda message: self.stderr.write(self.style.WARNING(message)),
-        )
+        try:
+            arrays = training_arrays(
+                data_dir,
+                Path(settings.VAR_DIR) / "cache",
+                val_split=options["val_split"],
+                seed=options["seed"],
+                warn=lambda message: self.stderr.write(self.style.WARNING(message)),
+                fer2013_weight=options["fer2013_weight"],
+            )
+        except FileNotFoundError as error:
+            raise CommandError(str(error)) from error
         if options["limit"]:
             arrays["train_images"] = arrays["train_images"][: options["limit"]]
             arrays["train_targets"] = arrays["train_targets"][: options["limit"]]

@@ -1,0 +1,65 @@
+"""FER2013's own labels reach the sharp FER+ images by pixel matching: blurred copies find their
+twins, identical copies with conflicting labels give no label, and the targets mix only where a
+label was found."""
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+from PIL import Image
+
+from inference.training.fer2013_match import TRAIN_COPY_BLUR, match_labels, mixed_targets, thumbnails
+
+
+def faces(count: int, seed: int) -> np.ndarray:
+    """Smooth random 48x48 images: distinct at a 12x12 thumbnail, like real faces."""
+    rng = np.random.default_rng(seed)
+    coarse = rng.uniform(0, 255, (count, 6, 6))
+    return np.clip(np.kron(coarse, np.ones((8, 8))) + rng.normal(0, 8, (count, 48, 48)), 0, 255).astype(np.uint8)
+
+
+def blurred(images: np.ndarray) -> np.ndarray:
+    from scipy.ndimage import gaussian_filter
+
+    return np.clip(gaussian_filter(images.astype(np.float32), sigma=(0, 3, 3)), 0, 255).astype(np.uint8)
+
+
+def test_a_blurred_copy_finds_its_sharp_twin_and_gives_it_its_label():
+    sharp = faces(300, seed=1)
+    labels = np.arange(300) % 7
+    order = np.random.default_rng(2).permutation(300)
+    matched = match_labels(sharp, blurred(sharp)[order], labels[order], blur_sigma=TRAIN_COPY_BLUR)
+    assert (matched == labels).all()
+
+
+def test_identical_copies_that_disagree_give_no_label_and_a_stranger_gets_none():
+    sharp = faces(20, seed=3)
+    fer_images = np.concatenate([sharp, sharp[:1]])  # image 0 is in FER2013 twice...
+    fer_labels = np.concatenate([np.full(20, 4), [2]])  # ...once as sad (4), once as fear (2)
+    matched = match_labels(np.concatenate([sharp, faces(1, seed=99) * 0 + 128]), fer_images, fer_labels)
+    assert matched[0] == -1  # conflicting twins: no label rather than a coin toss
+    assert (matched[1:20] == 4).all()
+    assert matched[20] == -1  # a flat grey image matches nothing
+
+
+def test_thumbnails_are_unit_vectors_without_the_mean():
+    vectors = thumbnails(faces(5, seed=4))
+    assert vectors.shape == (5, 144)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
+    assert np.allclose(vectors.mean(axis=1), 0, atol=1e-6)
+
+
+def test_targets_mix_only_where_a_label_was_found():
+    soft = np.array([[0.6, 0.4, 0, 0, 0, 0, 0], [0, 0, 0, 1, 0, 0, 0]], np.float32)
+    mixed = mixed_targets(soft, np.array([1, -1]), weight=0.25)
+    assert np.allclose(mixed[0], [0.45, 0.55, 0, 0, 0, 0, 0])
+    assert np.allclose(mixed[1], soft[1])
+    assert np.allclose(mixed.sum(axis=1), 1)
+
+
+@pytest.mark.parametrize("weight, message", [("1.5", "below 1"), ("0.2", r"needs the FER\+ and FER2013 data")])
+def test_the_training_command_explains_a_weight_it_cannot_use(tmp_path, weight, message):
+    (tmp_path / "faces" / "happy").mkdir(parents=True)
+    Image.fromarray(faces(1, seed=5)[0]).save(tmp_path / "faces" / "happy" / "a.png")
+    with pytest.raises(CommandError, match=message):
+        call_command("train_emotion_model", "--data", str(tmp_path / "faces"), "--out", str(tmp_path / "out"),
+                     "--fer2013-weight", weight)
