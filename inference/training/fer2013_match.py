@@ -68,3 +68,28 @@ def mixed_targets(soft: np.ndarray, fer_labels: np.ndarray, weight: float) -> np
     one_hot = np.eye(soft.shape[1], dtype=np.float32)[np.clip(fer_labels, 0, None)]
     mixed = (1 - weight) * soft + weight * one_hot
     return np.where((fer_labels >= 0)[:, None], mixed, soft).astype(np.float32)
+
+
+def labelling_agreement(arrays: dict, weights=(0.0, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5)) -> dict:
+    """How far FER2013's labels and FER+'s votes pull apart on the benchmark images (PrivateTest =
+    FER+ test): for each mixing weight, the accuracy on both benchmarks of a *perfect* model of the
+    mixed target (its prediction = the target's top class). Weight 0 is a model that answers
+    exactly what the FER+ annotators' plurality answers."""
+    labels = match_labels(arrays["ferplus_test_images"], arrays["fer_private_images"], arrays["fer_private_labels"])
+    rows = arrays["ferplus_test_soft_keep"] & (labels >= 0)
+    soft, labels, majority = arrays["ferplus_test_soft"][rows], labels[rows], arrays["ferplus_test_majority"][rows]
+    with_majority = majority >= 0
+    table = []
+    for weight in weights:
+        predicted = mixed_targets(soft, labels, weight).argmax(axis=1)
+        table.append({
+            "fer2013_weight": weight,
+            "ferplus_majority_accuracy": round(float((predicted == majority)[with_majority].mean()), 4),
+            "fer2013_accuracy": round(float((predicted == labels).mean()), 4),
+        })
+    return {
+        "images": int(rows.sum()),
+        "images_with_ferplus_majority": int(with_majority.sum()),
+        "fer2013_label_equals_ferplus_majority": round(float((labels == majority)[with_majority].mean()), 4),
+        "perfect_model_of_the_target": table,
+    }

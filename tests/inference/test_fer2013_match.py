@@ -63,3 +63,26 @@ def test_the_training_command_explains_a_weight_it_cannot_use(tmp_path, weight, 
     with pytest.raises(CommandError, match=message):
         call_command("train_emotion_model", "--data", str(tmp_path / "faces"), "--out", str(tmp_path / "out"),
                      "--fer2013-weight", weight)
+
+
+def test_the_labelling_comparison_scores_a_perfect_model_of_each_mixed_target():
+    from inference.training.fer2013_match import labelling_agreement
+
+    images = faces(4, seed=6)
+    soft = np.zeros((4, 7), np.float32)
+    soft[0, 3] = 1.0  # unanimous happy, FER2013 says happy
+    soft[1, [3, 4]] = [0.9, 0.1]  # clearly happy, FER2013 says sad
+    soft[2, [6, 4]] = [0.6, 0.4]  # neutral vs sad, FER2013 says sad
+    soft[3, [6, 4]] = [0.6, 0.4]  # the same votes, but no FER+ majority label
+    arrays = {
+        "ferplus_test_images": images, "ferplus_test_soft": soft, "ferplus_test_soft_keep": np.ones(4, bool),
+        "ferplus_test_majority": np.array([3, 3, 6, -1]),
+        "fer_private_images": images[::-1].copy(), "fer_private_labels": np.array([4, 4, 4, 3]),
+    }
+    figures = labelling_agreement(arrays, weights=(0.0, 0.2))
+    assert figures["images"] == 4 and figures["images_with_ferplus_majority"] == 3
+    assert figures["fer2013_label_equals_ferplus_majority"] == round(1 / 3, 4)
+    fer_plus_only, mixed = figures["perfect_model_of_the_target"]
+    assert fer_plus_only == {"fer2013_weight": 0.0, "ferplus_majority_accuracy": 1.0, "fer2013_accuracy": 0.25}
+    # At 0.2 the split votes tip to FER2013's sad; the clear happy stays happy.
+    assert mixed == {"fer2013_weight": 0.2, "ferplus_majority_accuracy": round(2 / 3, 4), "fer2013_accuracy": 0.75}
