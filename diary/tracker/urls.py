@@ -9,6 +9,6 @@ urlpatterns = [
     path("pixels/", views.pixels, name="pixels"),
     path("report/", views.report, name="report"),
     path("preference/", views.preference, name="preference"),
-    path("export/mood-history.csv", views.export_csv, name="export_csv"),
-    path("export/mood-history.json", views.export_json, name="export_json"),
+    path("export/mood-history.csv", views.export, {"fmt": "csv"}, name="export_csv"),
+    path("export/mood-history.json", views.export, {"fmt": "json"}, name="export_json"),
 ]

@@ -133,23 +133,16 @@ def _export_range(request: HttpRequest) -> tuple[datetime.date | None, datetime.
     return start, end
 
 
+# The export formats of the mood history; the URL picks one.
+EXPORTERS = {"csv": exports.mood_history_csv, "json": exports.mood_history_json}
+
+
 @login_required
 @require_GET
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         start, end = _export_range(request)
     except RangeError as error:
         return _bad_range(request, error)
     prefer = selectors.tracker_preference_get(user=request.user)
-    return exports.mood_history_csv(user=request.user, start=start, end=end, prefer=prefer)
-
-
-@login_required
-@require_GET
-def export_json(request: HttpRequest) -> HttpResponse:
-    try:
-        start, end = _export_range(request)
-    except RangeError as error:
-        return _bad_range(request, error)
-    prefer = selectors.tracker_preference_get(user=request.user)
-    return exports.mood_history_json(user=request.user, start=start, end=end, prefer=prefer)
+    return EXPORTERS[fmt](user=request.user, start=start, end=end, prefer=prefer)
