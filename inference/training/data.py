@@ -21,6 +21,7 @@ Label rules (also written in the model card):
 from __future__ import annotations
 
 import csv
+import hashlib
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -225,6 +226,16 @@ def load_cache(path: Path) -> dict[str, np.ndarray]:
         return {key: data[key] for key in data.files}
 
 
+def cached_arrays(datasets: Path, cache_dir: Path, rebuild: bool = False) -> dict[str, np.ndarray]:
+    """The decoded arrays of a datasets folder, from its own cache file (one per folder, so training
+    on another copy of the data never reads a stale cache)."""
+    key = hashlib.sha256(str(Path(datasets).resolve()).encode()).hexdigest()[:10]
+    cache = Path(cache_dir) / f"faces48-{key}.npz"
+    if rebuild or not cache.is_file():
+        build_cache(datasets, cache)
+    return load_cache(cache)
+
+
 def find_ferplus_root(folder: Path) -> Path | None:
     """The FER+ folder (holding FER2013Train/label.csv) for a datasets root or the FER+ folder itself."""
     folder = Path(folder)
@@ -257,13 +268,7 @@ def training_arrays(
     ferplus = find_ferplus_root(data_dir)
     eye = np.eye(len(EMOTIONS), dtype=np.float32)
     if ferplus is not None:
-        cache = Path(cache_dir) / "faces48.npz"
-        if rebuild or not cache.is_file():
-            build_cache(ferplus.parent if ferplus.name == "ferplus" else ferplus, cache)
-        arrays = load_cache(cache)
-        if "ferplus_train_images" not in arrays:
-            build_cache(ferplus.parent, cache)
-            arrays = load_cache(cache)
+        arrays = cached_arrays(ferplus.parent if ferplus.name == "ferplus" else ferplus, cache_dir, rebuild)
         keep = arrays["ferplus_train_soft_keep"]
         vkeep = arrays["ferplus_valid_soft_keep"]
         result = {
@@ -324,6 +329,7 @@ def _mix_fer2013_labels(result: dict, arrays: dict, weight: float) -> None:
     )
     val_labels = match_labels(result["val_images"], arrays["fer_public_images"], arrays["fer_public_labels"])
     result["train_targets"] = mixed_targets(result["train_targets"], train_labels, weight)
+    result["val_ferplus_soft"] = result["val_targets"]
     result["val_targets"] = mixed_targets(result["val_targets"], val_labels, weight)
     result["val_fer2013_labels"] = val_labels
     result["description"]["fer2013_labels"] = (

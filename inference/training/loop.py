@@ -45,8 +45,10 @@ class TrainData:
     val_targets: np.ndarray  # distributions (for the validation loss)
     val_labels: np.ndarray  # hard labels for accuracy / temperature, -1 = excluded
     description: dict = field(default_factory=dict)
-    # FER2013's own labels of the validation images (-1 = none), when mixed into the targets: reported per epoch.
+    # When FER2013's labels are mixed into the targets: its labels of the validation images (-1 = none),
+    # reported per epoch, and the unmixed FER+ vote distributions, for the recorded validation loss.
     val_fer2013_labels: np.ndarray | None = None
+    val_ferplus_soft: np.ndarray | None = None
 
 
 @dataclass
@@ -354,7 +356,11 @@ def finalize(model, data: TrainData, config: TrainConfig, training: dict, out_di
         final, data.val_images, torch.device("cpu"), autocast=pick_dtype("auto", torch.device("cpu"))
     )
     p = softmax(logits)
-    val_loss = float(-(data.val_targets * np.log(np.clip(p, 1e-12, 1))).sum(1).mean())
+    # The recorded loss is against the annotators' votes alone, so it means the same with or without
+    # FER2013's labels mixed in (the fusion weights are argued from it, inference/fusion.py).
+    votes = data.val_ferplus_soft if data.val_ferplus_soft is not None else data.val_targets
+    val_loss = float(-(votes * np.log(np.clip(p, 1e-12, 1))).sum(1).mean())
+    mixed_loss = float(-(data.val_targets * np.log(np.clip(p, 1e-12, 1))).sum(1).mean())
     labelled = data.val_labels >= 0
     temperature = fit_temperature(logits[labelled], data.val_labels[labelled]) if labelled.any() else 1.0
     val_report = classification_report(data.val_labels[labelled], softmax(logits[labelled], temperature), EMOTIONS)
@@ -375,6 +381,7 @@ def finalize(model, data: TrainData, config: TrainConfig, training: dict, out_di
                 "macro_f1": round(val_report["macro_f1"], 4),
                 "ece": round(val_report["ece"], 4),
                 "ece_before_temperature": round(raw_report["ece"], 4),
+                **({"loss_mixed_targets": round(mixed_loss, 4)} if data.val_ferplus_soft is not None else {}),
             }
         },
     }

@@ -2,6 +2,9 @@
 twins, identical copies with conflicting labels give no label, and the targets mix only where a
 label was found."""
 
+import json
+from io import StringIO
+
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
@@ -86,3 +89,52 @@ def test_the_labelling_comparison_scores_a_perfect_model_of_each_mixed_target():
     assert fer_plus_only == {"fer2013_weight": 0.0, "ferplus_majority_accuracy": 1.0, "fer2013_accuracy": 0.25}
     # At 0.2 the split votes tip to FER2013's sad; the clear happy stays happy.
     assert mixed == {"fer2013_weight": 0.2, "ferplus_majority_accuracy": round(2 / 3, 4), "fer2013_accuracy": 0.75}
+
+
+def fake_datasets(root, count: int = 14):
+    """A tiny ../shared/datasets: FER+ train/valid with votes, FER2013 train (blurred) and PublicTest."""
+    emotions = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+    vote_columns = [4, 5, 6, 1, 3, 2, 0]  # FER+ column of each emotion
+    for split, seed in (("FER2013Train", 7), ("FER2013Valid", 8)):
+        images = faces(count, seed)
+        folder = root / "ferplus" / split
+        folder.mkdir(parents=True)
+        rows = []
+        for k, image in enumerate(images):
+            votes = [0] * 10
+            votes[vote_columns[k % 7]] = 7
+            votes[vote_columns[(k + 1) % 7]] = 3
+            Image.fromarray(image).save(folder / f"fer{k:07d}.png")
+            rows.append(",".join([f"fer{k:07d}.png", "box", *map(str, votes)]))
+        (folder / "label.csv").write_text("\n".join(rows) + "\n")
+        # FER2013's copy of the same faces, labelled with the FER+ runner-up.
+        fer_folder, prefix = ("train", "Training") if split == "FER2013Train" else ("test", "PublicTest")
+        copies = blurred(images) if split == "FER2013Train" else images
+        for k, image in enumerate(copies):
+            (root / "fer2013" / fer_folder / emotions[(k + 1) % 7]).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(image).save(root / "fer2013" / fer_folder / emotions[(k + 1) % 7] / f"{prefix}_{k}.png")
+    return root
+
+
+def test_training_with_fer2013_labels_mixed_in_records_how(tmp_path, settings):
+    settings.VAR_DIR = tmp_path / "var"
+    data = fake_datasets(tmp_path / "datasets")
+    out = tmp_path / "model"
+    call_command("train_emotion_model", "--data", str(data), "--out", str(out), "--epochs", "1", "--device", "cpu",
+                 "--threads", "1", "--batch-size", "7", "--fer2013-weight", "0.3",
+                 "--checkpoint", str(tmp_path / "best.pt"), stdout=StringIO())
+    metadata = json.loads((out / "model.json").read_text())
+    assert "0.7 x FER+ votes + 0.3 x FER2013's own label" in metadata["training"]["data"]["fer2013_labels"]
+    assert "14 of 14 training images" in metadata["training"]["data"]["fer2013_labels"]
+    validation = metadata["metrics"]["validation"]
+    # The recorded loss is against the votes alone; the mixed target's loss is kept beside it.
+    assert validation["loss_mixed_targets"] != validation["loss"]
+    assert "val_acc_fer2013" in metadata["training"]["history"][0]
+
+
+def test_each_datasets_folder_gets_its_own_decoded_cache(tmp_path):
+    from inference.training.data import training_arrays
+
+    first = training_arrays(fake_datasets(tmp_path / "one", count=7), tmp_path / "cache")
+    second = training_arrays(fake_datasets(tmp_path / "two", count=14), tmp_path / "cache")
+    assert len(first["train_images"]) == 7 and len(second["train_images"]) == 14

@@ -21,16 +21,13 @@ class Command(BaseCommand):
         parser.add_argument("--json", default=None, help="also write the figures to this file")
 
     def handle(self, *args, **options):
-        from inference.training.data import build_cache, load_cache
+        from inference.training.data import cached_arrays
         from inference.training.fer2013_match import labelling_agreement
 
         data = Path(options["data"])
         if not (data / "ferplus" / "FER2013Test").is_dir() or not (data / "fer2013" / "test").is_dir():
             raise CommandError(f"{data} needs ferplus/FER2013Test and fer2013/test: give ../shared/datasets")
-        cache = Path(settings.VAR_DIR) / "cache" / "faces48.npz"
-        if not cache.is_file():
-            build_cache(data, cache)
-        figures = labelling_agreement(load_cache(cache))
+        figures = labelling_agreement(cached_arrays(data, Path(settings.VAR_DIR) / "cache"))
         self.stdout.write(
             f"{figures['images']} benchmark images with both labellings; FER2013's label equals the FER+ "
             f"majority on {figures['fer2013_label_equals_ferplus_majority']:.1%} of the "
