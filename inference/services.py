@@ -301,4 +301,3 @@ def analysis_get_polled(*, user, entry_id: int):
     if recover_if_stranded(job=analysis.job):
         analysis = analysis_get_visible_to(user=user, entry_id=entry_id)
     return analysis
-

@@ -257,7 +257,7 @@ def training_arrays(
     """Training and validation arrays for ``train_emotion_model --data DIR``.
 
     * DIR is ``../shared/datasets`` or its ``ferplus/`` folder: FER+ Train (soft labels) for
-      training, FER+ Valid for validation; decoded once into ``cache_dir/faces48.npz``.
+      training, FER+ Valid for validation; decoded once into ``cache_dir`` (``cached_arrays``).
     * otherwise DIR holds class folders (or ``train/`` and ``val/``/``valid/``/``test/`` with
       class folders): hard labels, and ``val_split`` of train held out when there is no val folder.
 

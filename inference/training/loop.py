@@ -30,7 +30,7 @@ from tqdm import tqdm
 from inference.emotions import EMOTIONS
 from inference.face_model import ARCH, INPUT_SIZE, MEAN, STD, build_model, normalise
 from inference.runtime import autocast_dtype
-from inference.training.calibration import fit_temperature
+from inference.training.calibration import fit_temperature, nll
 from inference.training.metrics import classification_report, softmax
 
 WEIGHTS_FILE = "model.safetensors"
@@ -259,7 +259,6 @@ def train(
     train_x = torch.from_numpy(normalise(data.train_images))
     train_y = torch.from_numpy(data.train_targets.astype(np.float32))
     generator = torch.Generator().manual_seed(config.seed)
-    val_targets = data.val_targets.astype(np.float64)
 
     best = {"val_loss": float("inf"), "epoch": -1}
     best_state = None
@@ -302,7 +301,7 @@ def train(
         bar.close()
         logits = predict_logits(ema.model, data.val_images, device)
         p = softmax(logits)
-        val_loss = float(-(val_targets * np.log(np.clip(p, 1e-12, 1))).sum(1).mean())
+        val_loss = nll(logits, data.val_targets, 1.0)
         val_acc = accuracy(p, data.val_labels)
         record = {
             "epoch": epoch,
@@ -355,12 +354,10 @@ def finalize(model, data: TrainData, config: TrainConfig, training: dict, out_di
     logits = predict_logits(
         final, data.val_images, torch.device("cpu"), autocast=pick_dtype("auto", torch.device("cpu"))
     )
-    p = softmax(logits)
     # The recorded loss is against the annotators' votes alone, so it means the same with or without
     # FER2013's labels mixed in (the fusion weights are argued from it, inference/fusion.py).
-    votes = data.val_ferplus_soft if data.val_ferplus_soft is not None else data.val_targets
-    val_loss = float(-(votes * np.log(np.clip(p, 1e-12, 1))).sum(1).mean())
-    mixed_loss = float(-(data.val_targets * np.log(np.clip(p, 1e-12, 1))).sum(1).mean())
+    mixed = data.val_ferplus_soft is not None
+    val_loss = nll(logits, data.val_ferplus_soft if mixed else data.val_targets, 1.0)
     labelled = data.val_labels >= 0
     temperature = fit_temperature(logits[labelled], data.val_labels[labelled]) if labelled.any() else 1.0
     val_report = classification_report(data.val_labels[labelled], softmax(logits[labelled], temperature), EMOTIONS)
@@ -381,7 +378,7 @@ def finalize(model, data: TrainData, config: TrainConfig, training: dict, out_di
                 "macro_f1": round(val_report["macro_f1"], 4),
                 "ece": round(val_report["ece"], 4),
                 "ece_before_temperature": round(raw_report["ece"], 4),
-                **({"loss_mixed_targets": round(mixed_loss, 4)} if data.val_ferplus_soft is not None else {}),
+                **({"loss_mixed_targets": round(nll(logits, data.val_targets, 1.0), 4)} if mixed else {}),
             }
         },
     }

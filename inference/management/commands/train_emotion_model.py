@@ -56,7 +56,6 @@ class Command(BaseCommand):
             default=None,
             help="start from this model.safetensors (same architecture) instead of random weights: a warm restart",
         )
-
         parser.add_argument(
             "--fer2013-weight",
             type=float,
