@@ -92,10 +92,13 @@ def test_the_labelling_comparison_scores_a_perfect_model_of_each_mixed_target():
 
 
 def fake_datasets(root, count: int = 14):
-    """A tiny ../shared/datasets: FER+ train/valid with votes, FER2013 train (blurred) and PublicTest."""
+    """A tiny ../shared/datasets: FER+ train/valid/test with votes (7 for one emotion, 3 for the next),
+    and FER2013's copies of the same faces (training blurred), labelled with that runner-up."""
     emotions = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
     vote_columns = [4, 5, 6, 1, 3, 2, 0]  # FER+ column of each emotion
-    for split, seed in (("FER2013Train", 7), ("FER2013Valid", 8)):
+    fer2013_copies = {"FER2013Train": ("train", "Training"), "FER2013Valid": ("test", "PublicTest"),
+                      "FER2013Test": ("test", "PrivateTest")}
+    for split, seed in (("FER2013Train", 7), ("FER2013Valid", 8), ("FER2013Test", 9)):
         images = faces(count, seed)
         folder = root / "ferplus" / split
         folder.mkdir(parents=True)
@@ -107,8 +110,7 @@ def fake_datasets(root, count: int = 14):
             Image.fromarray(image).save(folder / f"fer{k:07d}.png")
             rows.append(",".join([f"fer{k:07d}.png", "box", *map(str, votes)]))
         (folder / "label.csv").write_text("\n".join(rows) + "\n")
-        # FER2013's copy of the same faces, labelled with the FER+ runner-up.
-        fer_folder, prefix = ("train", "Training") if split == "FER2013Train" else ("test", "PublicTest")
+        fer_folder, prefix = fer2013_copies[split]
         copies = blurred(images) if split == "FER2013Train" else images
         for k, image in enumerate(copies):
             (root / "fer2013" / fer_folder / emotions[(k + 1) % 7]).mkdir(parents=True, exist_ok=True)
@@ -138,3 +140,23 @@ def test_each_datasets_folder_gets_its_own_decoded_cache(tmp_path):
     first = training_arrays(fake_datasets(tmp_path / "one", count=7), tmp_path / "cache")
     second = training_arrays(fake_datasets(tmp_path / "two", count=14), tmp_path / "cache")
     assert len(first["train_images"]) == 7 and len(second["train_images"]) == 14
+
+
+def test_the_labelling_comparison_command_prints_and_writes_the_ceilings(tmp_path, settings):
+    settings.VAR_DIR = tmp_path / "var"
+    out = StringIO()
+    call_command("compare_face_labellings", "--data", str(fake_datasets(tmp_path / "datasets")),
+                 "--json", str(tmp_path / "figures.json"), stdout=out)
+    figures = json.loads((tmp_path / "figures.json").read_text())
+    # FER2013 always says the FER+ runner-up: they never agree, and only a heavy mix follows FER2013.
+    assert figures["images"] == 14 and figures["fer2013_label_equals_ferplus_majority"] == 0.0
+    ceilings = {row["fer2013_weight"]: row for row in figures["perfect_model_of_the_target"]}
+    assert ceilings[0.0] | {"fer2013_weight": 0} == {"fer2013_weight": 0, "ferplus_majority_accuracy": 1.0,
+                                                      "fer2013_accuracy": 0.0}
+    assert ceilings[0.5]["fer2013_accuracy"] == 1.0 and ceilings[0.5]["ferplus_majority_accuracy"] == 0.0
+    assert "equals the FER+ majority on 0.0% of the 14 that have one" in out.getvalue()
+
+
+def test_the_labelling_comparison_command_says_which_folder_it_needs(tmp_path):
+    with pytest.raises(CommandError, match="needs ferplus/FER2013Test and fer2013/test"):
+        call_command("compare_face_labellings", "--data", str(tmp_path))
