@@ -302,6 +302,10 @@ COMPOSE_AFTER_ANALYSIS = env_bool("COMPOSE_AFTER_ANALYSIS", False)
 COMPOSE_AFTER_ANALYSIS_TARGET = os.environ.get("COMPOSE_AFTER_ANALYSIS_TARGET", "auto")
 COMPOSE_AFTER_ANALYSIS_SECONDS = int(os.environ.get("COMPOSE_AFTER_ANALYSIS_SECONDS", "60"))
 COMPOSITIONS_PER_DAY = int(os.environ.get("COMPOSITIONS_PER_DAY", "40"))
+# Pieces and track analyses whose task was lost (broker down when it was sent) are sent again.
+CELERY_BEAT_SCHEDULE.update({
+    "music-recover-lost-work": {"task": "music.tasks.music_recover_task", "schedule": 5 * 60},
+})
 
 # --- Security: what `manage.py check --deploy` asks for, on whenever DEBUG is off ----------------
 SESSION_COOKIE_HTTPONLY = True
