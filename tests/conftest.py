@@ -93,6 +93,26 @@ def s3_storage(s3_server, settings, monkeypatch):
     return store
 
 
+@pytest.fixture
+def s3_store_down(s3_storage, settings, monkeypatch):
+    """From here on, the private storage is an S3 store that does not answer (nothing listens at its
+    address): same bucket and prefix, so names saved before still point into it."""
+    from django.core.files.storage import storages
+
+    from moodsite.settings import private_storage_settings
+    from tests.s3_server import _free_ports
+
+    (port,) = _free_ports(1)
+    settings.STORAGES = {**settings.STORAGES, "private": private_storage_settings(
+        private_root=settings.PRIVATE_MEDIA_ROOT, bucket=s3_storage.bucket_name,
+        endpoint_url=f"http://127.0.0.1:{port}", access_key="unused", secret_key="unused",  # noqa: S106
+        prefix=s3_storage.location)}
+    down = storages["private"]
+    for field in private_fields():
+        monkeypatch.setattr(field, "storage", down)
+    return down
+
+
 def stored_names(storage=None, prefix: str = "") -> list[str]:
     """Every file in the private storage (or under `prefix`), through the storage API."""
     import posixpath

@@ -12,9 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from diary.models import Entry
-from moodsite.settings import private_storage_settings
 from tests.conftest import make_image_bytes, stored_names
-from tests.s3_server import _free_ports
 
 
 def _upload(client, **extra):
@@ -96,24 +94,7 @@ def test_replacing_the_photo_removes_the_old_objects(s3_storage, owner_client, d
     assert not any(s3_storage.exists(name) for name in old)
 
 
-@pytest.fixture
-def store_down(s3_storage, settings, monkeypatch):
-    """The private storage pointed at an address where no store answers."""
-    from django.core.files.storage import storages
-
-    from tests.conftest import private_fields
-
-    (port,) = _free_ports(1)
-    settings.STORAGES = {**settings.STORAGES, "private": private_storage_settings(
-        private_root=settings.PRIVATE_MEDIA_ROOT, bucket=s3_storage.bucket_name,
-        endpoint_url=f"http://127.0.0.1:{port}", access_key="x", secret_key="y", prefix="down/")}
-    down = storages["private"]
-    for field in private_fields():
-        monkeypatch.setattr(field, "storage", down)
-    return down
-
-
-def test_a_photo_page_says_to_try_again_when_the_store_is_down(owner_client, member, store_down):
+def test_a_photo_page_says_to_try_again_when_the_store_is_down(owner_client, member, s3_store_down):
     from tests.factories import EntryFactory
 
     entry = EntryFactory(owner=member, photo="photos/1/gone.jpg")
@@ -124,7 +105,7 @@ def test_a_photo_page_says_to_try_again_when_the_store_is_down(owner_client, mem
 
 
 def test_saving_a_photo_while_the_store_is_down_keeps_nothing_half_done_and_says_so(owner_client, member,
-                                                                                     store_down):
+                                                                                     s3_store_down):
     upload = SimpleUploadedFile("me.jpg", make_image_bytes(), content_type="image/jpeg")
     response = owner_client.post("/diary/new/", {"day": "2026-11-20", "text": "Hello", "photo": upload})
     assert response.status_code == 503
