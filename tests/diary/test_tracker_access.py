@@ -86,11 +86,11 @@ def test_the_endpoint_never_shows_a_stranger_the_owners_entries(stranger_client,
 
 
 def test_the_endpoint_takes_a_token_too(client, member, history):
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import api_token_issue
 
-    token = Token.objects.create(user=member)
+    _token, key = api_token_issue(user=member)
     response = client.get(SUMMARY, {"from": "2024-05-01", "to": "2024-05-02"},
-                          HTTP_AUTHORIZATION=f"Token {token.key}")
+                          HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200 and response.json()["totals"]["entries"] == 2
 
 
