@@ -77,3 +77,15 @@ def test_person_first_is_the_default_and_an_explicit_choice_is_kept(member, stra
 def test_the_setting_form_offers_person_first_first(owner_client, mixed_day):
     body = owner_client.get(reverse("tracker:overview")).content.decode()
     assert body.index('value="self" checked') < body.index('value="ai"')
+
+
+def test_a_korean_reader_gets_the_rule_and_the_sources_in_korean(owner_client, member, mixed_day):
+    from django.utils import translation
+
+    member.language = "ko"
+    member.save()
+    with translation.override("en"):  # the middleware leaves Korean active after the request
+        calendar = owner_client.get(reverse("tracker:overview") + "?range=month&on=2024-05-02").content.decode()
+        day = owner_client.get(DAY).content.decode()
+    assert "내가 고른 기분을 먼저 따르고" in calendar and "가장 낮은 기분으로 표시합니다" in calendar
+    assert "(내가 고른 기분)" in day and "(자동 분석)" in day
