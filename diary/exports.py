@@ -17,6 +17,7 @@ def _entries(user: User) -> list[dict]:
             "day": entry.day.isoformat(),
             "text": entry.text,
             "self_mood": entry.self_mood,
+            "self_mood_strength": entry.self_mood_strength,
             "photo": f"photos/entry-{entry.pk}.jpg" if entry.photo else None,
             "created_at": entry.created_at.isoformat(),
             "updated_at": entry.updated_at.isoformat(),
