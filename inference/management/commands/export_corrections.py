@@ -13,7 +13,7 @@ from inference.training_examples import as_csv, as_json, correction_rows
 
 
 class Command(BaseCommand):
-    help = "Export confirmations and corrections (predicted vs the person's emotion, entry id, photo path) as CSV or JSON."
+    help = "Export confirmations and corrections (predicted vs the person's emotion, entry id, photo path)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
