@@ -65,7 +65,7 @@ EMOTION_COLOURS = {
 # Shown beside the word on the check-in buttons, never instead of it (screen readers skip them).
 EMOTION_ICONS = {
     "angry": "😠",
-    "disgust": "🤢",
+    "disgust": "😖",
     "fear": "😟",
     "happy": "😊",
     "sad": "😢",
