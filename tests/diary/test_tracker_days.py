@@ -35,6 +35,13 @@ def test_the_calendar_marks_a_day_with_several_moods_and_links_it_to_its_entries
     assert 'id="day-panel"' in body and "js/tracker_days.js" in body
 
 
+def test_a_day_coloured_by_an_automatic_reading_says_so(owner_client, member):
+    add(member, d("2024-05-03"), ai="sad", text="Rain all day.")
+    body = owner_client.get(reverse("tracker:overview") + "?range=month&on=2024-05-03").content.decode()
+    assert 'source-ai"' in body and 'title="sad (read automatically)"' in body
+    assert "dashed edge: read automatically, not your own choice" in body
+
+
 def test_the_day_page_lists_the_owners_entries_with_their_moods_and_sources(owner_client, mixed_day):
     body = owner_client.get(DAY).content.decode()
     assert "2 entries" in body
