@@ -96,3 +96,10 @@ def test_a_korean_reader_gets_the_rule_and_the_sources_in_korean(owner_client, m
         day = owner_client.get(DAY).content.decode()
     assert "내가 고른 기분을 먼저 따르고" in calendar and "가장 낮은 기분으로 표시합니다" in calendar
     assert "(내가 고른 기분)" in day and "(자동 분석)" in day
+
+
+def test_the_printable_report_says_whose_moods_it_counts(owner_client, mixed_day):
+    body = owner_client.get(reverse("tracker:report") + "?range=custom&from=2024-05-01&to=2024-05-31").content.decode()
+    body = body.replace("&#x27;", "'")
+    assert "the person's own choice first; the automatic reading where they made none" in body
+    assert "2 entries' moods were the person's own choice, 1 was read automatically." in body
