@@ -14,8 +14,10 @@ class EntrySerializer(serializers.ModelSerializer):
         choices=MoodStrength.choices, required=False, allow_null=True,
         help_text="How strongly: 1 a little, 2 quite, 3 very (only with self_mood).",
     )
-    photo = serializers.FileField(write_only=True, required=False, allow_null=True,
-                                  help_text="JPEG, PNG or WebP, up to 10 MB. Send null to remove.")
+    photo = serializers.FileField(
+        write_only=True, required=False, allow_null=True,
+        help_text="JPEG, PNG, WebP or HEIC (of an MPO, the first picture), up to 10 MB. Send null to remove.",
+    )
     photo_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
 
