@@ -9,7 +9,16 @@ from diary.tracker.selectors import tracker_preference_get
 
 def export_user_data(user: User) -> dict:
     prefer = tracker_preference_get(user=user)
-    return {"entries": _entries(user, prefer), "tracker": {"colour_days_by": prefer}}
+    return {"entries": _entries(user, prefer), "tracker": {"colour_days_by": prefer}, "reminder": _reminder(user)}
+
+
+def _reminder(user: User) -> dict:
+    from diary.reminders.services import preference_get
+
+    preference = preference_get(user=user)
+    return {"enabled": preference.enabled, "time": preference.time.strftime("%H:%M"), "channel": preference.channel,
+            "devices": user.push_subscriptions.count(),
+            "sent_days": [d.isoformat() for d in user.reminders_sent.order_by("day").values_list("day", flat=True)]}
 
 
 def _entries(user: User, prefer: str) -> list[dict]:

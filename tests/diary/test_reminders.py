@@ -233,3 +233,12 @@ def test_the_real_pywebpush_sends_a_vapid_signed_encrypted_message(reminded, mon
     assert url == "https://push.example/real"
     assert headers["content-encoding"] == "aes128gcm" and headers["authorization"].startswith("vapid t=")
     assert b"How are you" not in body and mail.outbox == []
+
+
+def test_the_data_export_carries_the_reminder_setting(reminded):
+    from diary.exports import export_user_data
+
+    services.reminders_send_due(now=SEOUL_SEVEN_PM)
+    exported = export_user_data(reminded.user)["reminder"]
+    assert exported == {"enabled": True, "time": "19:00", "channel": "email", "devices": 0,
+                        "sent_days": ["2026-12-02"]}
