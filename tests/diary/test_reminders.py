@@ -194,3 +194,51 @@ def test_the_beat_schedule_runs_the_task():
 
     entry = settings.CELERY_BEAT_SCHEDULE["diary-send-reminders"]
     assert entry["task"] == send_reminders_task.name == "diary.reminders.tasks.send_reminders_task"
+
+
+def test_the_real_pywebpush_sends_a_vapid_signed_encrypted_message(reminded, monkeypatch, tmp_path):
+    # Given a real VAPID key pair on the server and a browser-like subscription
+    import base64
+
+    import pywebpush
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    server = ec.generate_private_key(ec.SECP256R1())
+    pem = tmp_path / "private_key.pem"
+    pem.write_bytes(server.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                         serialization.NoEncryption()))
+    browser = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    b64 = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()  # noqa: E731
+    PushSubscription.objects.create(user=reminded.user, endpoint="https://push.example/real",
+                                    p256dh=b64(browser), auth=b64(b"0123456789abcdef"))
+    reminded.channel = "push"
+    reminded.save()
+    posted = []
+
+    class Accepted:
+        status_code, text, headers = 201, "", {}
+
+    def post(url, data=None, headers=None, **kwargs):
+        posted.append((url, headers, data))
+        return Accepted()
+
+    monkeypatch.setattr(pywebpush.requests, "post", post)
+    # When the reminder is due
+    with override_settings(WEBPUSH_VAPID_PUBLIC_KEY="BKey", WEBPUSH_VAPID_PRIVATE_KEY=str(pem)):
+        assert services.reminders_send_due(now=SEOUL_SEVEN_PM)["sent"] == 1
+    # Then one encrypted, signed request went to the browser's push service, and no e-mail
+    ((url, headers, body),) = posted
+    assert url == "https://push.example/real"
+    assert headers["content-encoding"] == "aes128gcm" and headers["authorization"].startswith("vapid t=")
+    assert b"How are you" not in body and mail.outbox == []
+
+
+def test_the_data_export_carries_the_reminder_setting(reminded):
+    from diary.exports import export_user_data
+
+    services.reminders_send_due(now=SEOUL_SEVEN_PM)
+    exported = export_user_data(reminded.user)["reminder"]
+    assert exported == {"enabled": True, "time": "19:00", "channel": "email", "devices": 0,
+                        "sent_days": ["2026-12-02"]}

@@ -117,3 +117,17 @@ def test_the_api_says_why_a_reading_abstained_and_accepts_the_persons_answer(own
 def test_the_api_gives_the_confidence_in_words(owner_client, read_entry):
     reading = owner_client.get(f"/api/v1/entries/{read_entry.pk}/analysis/").json()["reading"]
     assert reading["certainty"] == "maybe" and reading["emotion"] == "happy"
+
+
+def test_export_corrections_gives_each_kind_of_answer_as_a_labelled_example(owner_client, read_entry, capsys):
+    from django.core.management import call_command
+
+    owner_client.post(f"/analysis/entries/{read_entry.pk}/correction/", {"emotion": "happy"})
+    call_command("export_corrections", "--format", "json", "--kind", "confirmed")
+    import json
+
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["kind"] == "confirmed" and row["corrected_emotion"] == "happy"
+    assert row["predicted_confidence"] == pytest.approx(0.7) and row["predicted_abstained"] is False
+    call_command("export_corrections", "--format", "csv", "--kind", "chosen")
+    assert capsys.readouterr().out.strip().count("\n") == 0  # the header only

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diary', '0003_tracker_preference'),
+        ('diary', '0004_tracker_preference_person_first'),
     ]
 
     operations = [

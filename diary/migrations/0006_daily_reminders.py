@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diary', '0004_entry_self_mood_strength'),
+        ('diary', '0005_entry_self_mood_strength'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
