@@ -30,7 +30,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def entry_create(request: HttpRequest) -> HttpResponse:
     form = EntryForm(request.POST or None, request.FILES or None,
-                     initial={"day": services.today_for(request.user)})
+                     initial={"day": services.today_for(request.user)}, owner=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         entry = services.entry_create(
@@ -47,7 +47,7 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = entry_get_visible_to(user=request.user, entry_id=entry_id)
     initial = {"day": entry.day, "text": entry.text, "self_mood": entry.self_mood}
-    form = EntryForm(request.POST or None, request.FILES or None, initial=initial, entry=entry)
+    form = EntryForm(request.POST or None, request.FILES or None, initial=initial, entry=entry, owner=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         photo = data["photo"] or (None if data.get("remove_photo") else services.KEEP_PHOTO)
