@@ -17,6 +17,7 @@ from accounts.models import User
 from diary.models import Entry
 from welfare import rules
 from welfare.models import AccessLog, Alert, Consent, ConsentText, Membership, Organisation
+from welfare.periods import MOOD, TEXT, Gap, consent_gaps, hidden_q
 from welfare.stats import MoodStats, mood_stats
 
 SPARKLINE_DAYS = (7, 30)
@@ -164,9 +165,14 @@ DASHBOARD_FIELDS = (
 )
 
 
-def _latest_entry(field_name: str, *, today: datetime.date) -> Subquery:
-    """A field of the client's latest entry; `mood` is its automatic reading, else the self-report."""
-    latest = Entry.objects.filter(owner=OuterRef("client"), day__lte=today).order_by("-day", "-created_at")
+def _latest_entry(field_name: str, *, today: datetime.date, hidden: list[Gap]) -> Subquery:
+    """A field of the client's latest visible entry; `mood` is its automatic reading, else the
+    self-report."""
+    latest = (
+        Entry.objects.filter(owner=OuterRef("client"), day__lte=today)
+        .exclude(hidden_q(hidden))
+        .order_by("-day", "-created_at")
+    )
     if field_name == "mood":
         latest = latest.annotate(mood=Case(When(ai_emotion="", then=F("self_mood")), default=F("ai_emotion")))
     return Subquery(latest.values(field_name)[:1])
@@ -179,14 +185,13 @@ def dashboard_rows(
     now = now or timezone.now()
     # Entries dated after the caseworker's today (a client far east of them) still count as latest.
     horizon = timezone.localtime(now, user.zone).date() + datetime.timedelta(days=1)
+    visible = consent_list_visible_to(user=user).select_related(None).select_related("client").only(*DASHBOARD_FIELDS)
+    # Withdrawal periods are left out of every figure (welfare.periods).
+    gaps = consent_gaps(consents=visible, scope=MOOD)
     consents = list(
-        consent_list_visible_to(user=user)
-        .select_related(None)
-        .select_related("client")
-        .only(*DASHBOARD_FIELDS)
-        .annotate(
-            latest_day=_latest_entry("day", today=horizon),
-            latest_mood=_latest_entry("mood", today=horizon),
+        visible.annotate(
+            latest_day=_latest_entry("day", today=horizon, hidden=gaps),
+            latest_mood=_latest_entry("mood", today=horizon, hidden=gaps),
         )
     )
     if not consents:
@@ -209,7 +214,8 @@ def dashboard_rows(
     longest = max(SPARKLINE_DAYS)
     for group in by_zone.values():
         zone_today = timezone.localtime(now, group[0].client.zone).date()
-        stats = mood_stats(owners=[c.client_id for c in group], today=zone_today, series_days=longest, moods=False)
+        stats = mood_stats(owners=[c.client_id for c in group], today=zone_today, series_days=longest, moods=False,
+                           hidden=gaps)
         for consent in group:
             figures = stats[consent.client_id]
             rows.append(
@@ -240,7 +246,12 @@ def shared_entries(*, consent: Consent) -> QuerySet[Entry]:
     """Entry text, only when the client shared it. Photos are never part of this."""
     if not consent.share_text:
         return Entry.objects.none()
-    return Entry.objects.filter(owner=consent.client).only("id", "day", "text", "self_mood", "ai_emotion", "created_at")
+    gaps = consent_gaps(consents=[consent], scope=TEXT)
+    return (
+        Entry.objects.filter(owner=consent.client)
+        .exclude(hidden_q(gaps))
+        .only("id", "day", "text", "self_mood", "ai_emotion", "created_at")
+    )
 
 
 # --- The member's own pages ------------------------------------------------------------------

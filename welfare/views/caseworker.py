@@ -19,6 +19,7 @@ from welfare import rules, selectors, services
 from welfare.charts import TREND_RANGES, chart_payload, client_trend, trend_range
 from welfare.forms import CaseNoteForm, ResolveAlertForm
 from welfare.models import AccessLog
+from welfare.periods import MOOD, consent_gaps
 from welfare.security import caseworker_required
 from welfare.sparklines import sparkline
 from welfare.stats import mood_stats
@@ -113,7 +114,8 @@ def client_detail(request: HttpRequest, consent_id: int) -> HttpResponse:
     days = trend_range(request.GET.get("days"))
     series = client_trend(consent=consent, days=days)
     today = series[-1].day
-    stats = mood_stats(owners=[consent.client_id], today=today)[consent.client_id]
+    stats = mood_stats(owners=[consent.client_id], today=today,
+                       hidden=consent_gaps(consents=[consent], scope=MOOD))[consent.client_id]
     services.access_record(viewer=request.user, consents=[consent], action=AccessLog.Action.CLIENT_PAGE)
     return render(
         request,
