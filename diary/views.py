@@ -78,8 +78,6 @@ def _private_file(field) -> FileResponse:
     except FileNotFoundError:
         raise Http404("No photo.") from None
     response = FileResponse(handle, content_type="image/jpeg")
-    # Health data: never kept by shared caches or proxies.
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
