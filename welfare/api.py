@@ -25,6 +25,7 @@ from welfare.charts import TREND_RANGES, chart_payload, client_trend, trend_rang
 from welfare.models import AccessLog, Alert
 from welfare.security import (
     TOTP_ACTION,
+    AuditRefusalsMixin,
     CaseworkerWithMFA,
     WelfareTokenAuthentication,
     totp_authenticator,
@@ -102,7 +103,7 @@ class ClientSummarySerializer(serializers.Serializer):
         return [None if v is None else round(v, 3) for v in row.series[30]]
 
 
-class ClientListView(APIView):
+class ClientListView(AuditRefusalsMixin, APIView):
     """Your clients with their figures, riskiest first (`?risk=high|medium|low`, `?sort=...`)."""
 
     authentication_classes = AUTHENTICATION
@@ -136,7 +137,7 @@ class TrendDaySerializer(serializers.Serializer):
     emotions = serializers.DictField(child=serializers.IntegerField())
 
 
-class ClientTrendView(APIView):
+class ClientTrendView(AuditRefusalsMixin, APIView):
     """Daily aggregates for one client (`?days=30|90|365`): never entry text or photos."""
 
     authentication_classes = AUTHENTICATION
@@ -161,7 +162,7 @@ class ClientTrendView(APIView):
         )
 
 
-class AlertAcknowledgeView(APIView):
+class AlertAcknowledgeView(AuditRefusalsMixin, APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [CaseworkerWithMFA]
 
@@ -185,7 +186,7 @@ class WelfareTokenSerializer(serializers.Serializer):
     header = serializers.CharField()
 
 
-class WelfareTokenView(APIView):
+class WelfareTokenView(AuditRefusalsMixin, APIView):
     """Exchange your sign-in (session or API token) and a TOTP code for a welfare token."""
 
     authentication_classes = [authentication.SessionAuthentication, ApiTokenAuthentication]
@@ -194,6 +195,7 @@ class WelfareTokenView(APIView):
     @extend_schema(request=WelfareTokenRequestSerializer, responses=WelfareTokenSerializer)
     def post(self, request):
         if not request.user.is_caseworker:
+            self.permission_denied_logged()
             return Response(
                 {"detail": _("Only caseworkers can have a welfare token.")}, status=status.HTTP_403_FORBIDDEN
             )
