@@ -29,3 +29,11 @@ def export_user_files(user: User):
     """(name in the zip, storage, stored name) for each photo."""
     for entry in Entry.objects.filter(owner=user).exclude(photo="").order_by("pk"):
         yield f"photos/entry-{entry.pk}.jpg", entry.photo.storage, entry.photo.name
+
+
+def user_folders(user: User):
+    """(storage, folder) holding only this person's files, removed with the account."""
+    from diary.models import photo_path
+
+    storage = Entry._meta.get_field("photo").storage
+    return [(storage, photo_path(Entry(owner=user), "").rsplit("/", 1)[0])]
