@@ -1,14 +1,11 @@
 """Self-service: download all my data, delete my account."""
 
-import contextlib
 import io
 import json
-import os
 import zipfile
 from importlib import import_module
 
 from django.apps import apps
-from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -47,33 +44,19 @@ def user_data_export(*, user: User) -> bytes:
     return buffer.getvalue()
 
 
+# The person's folders in private storage (see the upload_to functions of diary and compositions).
+OWNER_FOLDERS = ("photos/{owner_id}/", "compositions/{owner_id}/")
+
+
 @transaction.atomic
 def user_delete(*, user: User) -> None:
-    """Delete the account and everything it owns; files go with their rows (post_delete receivers),
-    and, once that has committed, the person's own folders (each app's `user_folders`) with
-    whatever is left in them."""
-    folders = [
-        pair for _label, module in _export_modules() if hasattr(module, "user_folders")
-        for pair in module.user_folders(user)
-    ]
+    """Delete the account and everything it owns. Files go with their rows (post_delete receivers);
+    after the commit, whatever is left under the person's folders goes too, through the storage,
+    so it works the same on the local folder and in an object store."""
+    from diary.storage import private_folder_delete
+
+    owner_id = user.pk
     user.delete()
-    transaction.on_commit(lambda: [folder_remove(storage=storage, folder=folder) for storage, folder in folders])
-
-
-def folder_remove(*, storage: Storage, folder: str) -> None:
-    """Delete every file under `folder` through the storage API, then the empty directories
-    themselves where the storage has any (object stores have none once the files are gone)."""
-    try:
-        directories, files = storage.listdir(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for name in files:
-        storage.delete(f"{folder}/{name}")
-    for name in directories:
-        folder_remove(storage=storage, folder=f"{folder}/{name}")
-    try:
-        path = storage.path(folder)
-    except NotImplementedError:
-        return
-    with contextlib.suppress(FileNotFoundError, OSError):
-        os.rmdir(path)
+    transaction.on_commit(
+        lambda: [private_folder_delete(folder.format(owner_id=owner_id)) for folder in OWNER_FOLDERS]
+    )

@@ -34,9 +34,13 @@ def music_recover_task() -> dict:
     return {"compositions": composition_recover(), "tracks": tracks}
 
 
-@shared_task(ignore_result=True, soft_time_limit=150, time_limit=180)
-def track_audio_analyse_task(track_id: int) -> None:
+@shared_task(bind=True, ignore_result=True, soft_time_limit=150, time_limit=180, max_retries=5)
+def track_audio_analyse_task(self, track_id: int) -> None:
     """Estimate tempo, mode, key and energy of a track's audio file and store suggested coordinates."""
+    from diary.storage import storage_unavailable_errors
     from music.audio import track_audio_analyse
 
-    track_audio_analyse(track_id=track_id)
+    try:
+        track_audio_analyse(track_id=track_id)
+    except storage_unavailable_errors() as error:  # the object store is down: try again later
+        raise self.retry(exc=error, countdown=30) from error

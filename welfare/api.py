@@ -83,7 +83,14 @@ class ClientSummarySerializer(serializers.Serializer):
     name = serializers.CharField(source="client.name")
     organisation = serializers.CharField(source="consent.organisation.name")
     shares_text = serializers.BooleanField(source="consent.share_text")
-    latest_emotion = serializers.CharField()
+    latest_emotion = serializers.CharField(help_text="The latest entry's mood (the one mood rule); empty: not read.")
+    latest_mood_source = serializers.CharField(
+        source="latest_source", help_text="self = the member's choice, ai = read automatically.")
+    window_from = serializers.SerializerMethodField(help_text="First day of the window of every recent figure.")
+    window_to = serializers.SerializerMethodField(help_text="Last day of that window (today, client's time zone).")
+    moods_7_days = serializers.IntegerField(source="stats.recent_mood_entries")
+    negative_7_days = serializers.IntegerField(source="stats.recent_negative")
+    own_choice_7_days = serializers.IntegerField(source="stats.recent_own")
     latest_entry_day = serializers.DateField(source="latest_day", allow_null=True)
     days_since_last_entry = serializers.IntegerField(allow_null=True)
     mean_valence_7_days = serializers.FloatField(source="stats.recent_mean", allow_null=True)
@@ -91,10 +98,17 @@ class ClientSummarySerializer(serializers.Serializer):
     baseline_sd = serializers.FloatField(source="stats.baseline_sd", allow_null=True)
     change_from_baseline = serializers.FloatField(source="change", allow_null=True)
     change_in_sd = serializers.FloatField(source="change_sd", allow_null=True)
-    risk = serializers.CharField(source="risk_label")
+    risk = serializers.CharField(
+        source="risk_label", help_text="From the figures alone, by the alert rules; alert status is separate.")
     sparkline_7_days = serializers.SerializerMethodField()
     sparkline_30_days = serializers.SerializerMethodField()
     unresolved_alerts = AlertSerializer(source="alerts", many=True)
+
+    def get_window_from(self, row) -> str:
+        return row.window[0].isoformat()
+
+    def get_window_to(self, row) -> str:
+        return row.window[1].isoformat()
 
     def get_sparkline_7_days(self, row) -> list[float | None]:
         return [None if v is None else round(v, 3) for v in row.series[7]]
@@ -135,6 +149,7 @@ class TrendDaySerializer(serializers.Serializer):
     entries = serializers.IntegerField()
     mean_valence = serializers.FloatField(allow_null=True)
     emotions = serializers.DictField(child=serializers.IntegerField())
+    own = serializers.IntegerField(help_text="Entries whose mood was the member's own choice.")
 
 
 class ClientTrendView(AuditRefusalsMixin, APIView):

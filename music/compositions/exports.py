@@ -39,12 +39,3 @@ def export_user_files(user: User):
             yield f"compositions/composition-{piece.pk}.ogg", piece.audio.storage, piece.audio.name
         if piece.midi:
             yield f"compositions/composition-{piece.pk}.mid", piece.midi.storage, piece.midi.name
-
-
-def user_folders(user: User):
-    """(storage, folder) holding only this person's files, removed with the account."""
-    from music.compositions.models import audio_path, midi_path
-
-    storage = Composition._meta.get_field("audio").storage
-    piece = Composition(owner=user)
-    return [(storage, folder) for folder in {path(piece, "").rsplit("/", 1)[0] for path in (audio_path, midi_path)}]

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from diary.models import Entry
-from tests.conftest import make_image_bytes
+from tests.conftest import make_image_bytes, stored_names
 from tests.diary import photo_samples
 
 NOT_A_PHOTO = "not a JPEG, PNG, WebP or HEIC photo"
@@ -41,8 +41,7 @@ def _content(case: str, content: bytes | None) -> bytes:
 
 
 def _stored_files() -> list[str]:
-    root = settings.PRIVATE_MEDIA_ROOT
-    return [os.path.join(d, f) for d, _, files in os.walk(root) for f in files] if root.exists() else []
+    return stored_names()
 
 
 @pytest.mark.parametrize(("case", "name", "content", "message"), BAD_UPLOADS, ids=[c[0] for c in BAD_UPLOADS])
