@@ -49,7 +49,7 @@ def test_impossible_days_are_refused_in_the_form_and_the_api(owner_client, api, 
 def test_tomorrow_in_the_persons_own_time_zone_is_accepted(owner_client, api):
     # 4 December is "tomorrow" in Seoul although it is still 2 December in UTC
     assert web_post(owner_client, SEOUL_TOMORROW).status_code == 302
-    assert api.post("/api/v1/entries/", {"day": SEOUL_TOMORROW}, format="json").status_code == 201
+    assert api.post("/api/v1/entries/", {"day": SEOUL_TOMORROW, "text": "x"}, format="json").status_code == 201
 
 
 def test_the_birth_year_is_the_earliest_day_when_the_profile_has_one(owner_client, api, member):
@@ -57,7 +57,7 @@ def test_the_birth_year_is_the_earliest_day_when_the_profile_has_one(owner_clien
     member.save()
     response = web_post(owner_client, "1945-12-31")
     assert "before the year you were born (1946)" in response.content.decode()
-    response = api.post("/api/v1/entries/", {"day": "1945-12-31"}, format="json")
+    response = api.post("/api/v1/entries/", {"day": "1945-12-31", "text": "x"}, format="json")
     assert response.status_code == 400 and "1946" in str(response.json()["day"])
     assert web_post(owner_client, "1946-01-01").status_code == 302
 
