@@ -26,6 +26,7 @@ def _entries(user: User, prefer: str) -> list[dict]:
             "self_mood": entry.self_mood,
             "ai_emotion": entry.ai_emotion,
             "ai_confidence": entry.ai_confidence,
+            "self_mood_strength": entry.self_mood_strength,
             "photo": f"photos/entry-{entry.pk}.jpg" if entry.photo else None,
             "created_at": entry.created_at.isoformat(),
             "updated_at": entry.updated_at.isoformat(),
