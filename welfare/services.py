@@ -20,6 +20,7 @@ from welfare.models import (
     ConsentText,
     Membership,
     Organisation,
+    RefusedAccess,
     normalise_code,
 )
 
@@ -229,4 +230,14 @@ def access_record_page(*, viewer: User, consents: list[Consent], action: str) ->
         organisation=organisations[consents[0].organisation_id] if len(organisations) == 1 else None,
         organisation_name=", ".join(names)[:120],
         action=action,
+    )
+
+
+def refusal_record(*, user: User, reason: str, method: str, path: str) -> None:
+    """Write a refused caseworker attempt to the oversight log (welfare.models.RefusedAccess)."""
+    if not user.is_authenticated:
+        return  # anonymous requests are refused before they reach anything; not an attempt by anyone
+    RefusedAccess.objects.create(
+        viewer=user, viewer_name=f"{user.name} <{user.email}>"[:200], reason=reason,
+        method=method[:8], path=path[:300],
     )

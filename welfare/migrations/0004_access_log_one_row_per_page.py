@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('welfare', '0002_consent_text_v1'),
+        ('welfare', '0003_refused_access'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
