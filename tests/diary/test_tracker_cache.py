@@ -86,3 +86,11 @@ def test_the_service_module_is_what_bumps_the_version(member):
     before = type(member).objects.get(pk=member.pk).mood_version
     services.entry_create(owner=member, day=d("2024-05-05"), self_mood="happy")
     assert type(member).objects.get(pk=member.pk).mood_version > before
+
+
+def test_year_in_pixels_shows_an_edit_at_once(owner_client, may):
+    url = reverse("tracker:pixels") + "?year=2024"
+    before = owner_client.get(url).content.decode()
+    entry_update(entry=may, self_mood="sad")
+    after = owner_client.get(url).content.decode()
+    assert before.lower().count("sad") < after.lower().count("sad")
