@@ -115,6 +115,9 @@ def client_detail(request: HttpRequest, consent_id: int) -> HttpResponse:
     today = series[-1].day
     stats = mood_stats(owners=[consent.client_id], today=today)[consent.client_id]
     services.access_record(viewer=request.user, consents=[consent], action=AccessLog.Action.CLIENT_PAGE)
+    checks = selectors.shared_checks(consent=consent, today=today)
+    if checks is not None:
+        services.access_record(viewer=request.user, consents=[consent], action=AccessLog.Action.CHECKS)
     return render(
         request,
         "welfare/client_detail.html",
@@ -131,6 +134,7 @@ def client_detail(request: HttpRequest, consent_id: int) -> HttpResponse:
             "alerts": selectors.alert_history(consent=consent),
             "notes": consent.notes.all(),
             "note_form": CaseNoteForm(),
+            "checks": checks,
         },
     )
 
