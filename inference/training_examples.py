@@ -13,8 +13,9 @@ FIELDS = ["entry_id", "photo_path", "has_text", "predicted_emotion", "predicted_
 
 
 def correction_rows(corrections: Iterable[Correction]) -> list[dict]:
-    """One row per correction. The photo path is relative to PRIVATE_MEDIA_ROOT; the text itself is
-    not exported (a trainer with access can read it by entry id)."""
+    """One row per correction. The photo path is its name in the private storage (relative to
+    PRIVATE_MEDIA_ROOT, or the key under S3_PREFIX in S3_BUCKET); the text itself is not exported
+    (a trainer with access can read it by entry id)."""
     return [
         {
             "entry_id": c.entry_id,

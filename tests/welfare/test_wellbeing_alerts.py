@@ -148,3 +148,16 @@ def test_turning_the_scope_off_ends_the_wellbeing_alerts(sharing, member, organi
     alerts_evaluate()
     assert not Alert.objects.filter(kind__in=[Alert.Kind.CRISIS, Alert.Kind.SELF_CHECK],
                                     cleared_at__isnull=True).exists()
+
+
+def test_the_client_page_shows_the_urgent_alert_as_open_until_resolved(sharing, member, caseworker_client,
+                                                                       django_capture_on_commit_callbacks):
+    lonely_check(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_create(owner=member, text="I want to die.")
+    alerts_evaluate()
+    page = caseworker_client.get(reverse("welfare:client_detail", args=[sharing.pk])).content.decode()
+    assert "URGENT: crisis help was shown" in page and "it stays open until you resolve it" in page
+    assert "Wellbeing check worth talking about" in page and "UCLA-3 9 of 9" in page
+    dashboard = caseworker_client.get(reverse("welfare:dashboard"))
+    assert dashboard.status_code == 200
