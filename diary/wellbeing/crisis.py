@@ -1,4 +1,3 @@
-# ruff: noqa: E501 - pattern tables read best one rule per line
 """Does a diary text clearly speak of wanting to die or of self-harm? Rules first, the text model second.
 
 Pure Python (no Django models, no torch): `entry_create` runs it on every save, so help can be
@@ -24,6 +23,7 @@ The patterns were written for tests/diary/wellbeing/crisis_sentences.tsv (hand-w
 languages); the test reports precision and recall and requires every clear positive to be found.
 """
 
+# ruff: noqa: E501 - the pattern tables read best one rule per line
 from __future__ import annotations
 
 import re
