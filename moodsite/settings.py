@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "accounts",
     "diary",
+    "diary.wellbeing",
     "inference",
     "music",
     "music.compositions",

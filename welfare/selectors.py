@@ -302,3 +302,16 @@ def access_log_of(*, member: User) -> QuerySet:
         .annotate(times=Count("pk"), first=Min("at"), last=Max("at"))
         .order_by("-date", "-last")
     )
+
+
+# How far back the client page lists wellbeing check results: about a dozen two-weekly checks.
+SHARED_CHECK_DAYS = 180
+
+
+def shared_checks(*, consent: Consent, today: datetime.date):
+    """The client's questionnaire results, only under the share_checks scope (else None)."""
+    if not consent.share_checks:
+        return None
+    from diary.wellbeing.selectors import check_rows
+
+    return check_rows(owner=consent.client, since=today - datetime.timedelta(days=SHARED_CHECK_DAYS))
