@@ -113,6 +113,13 @@ class ConsentText(models.Model):
     body_en = models.TextField(_("text in English"))
     body_ko = models.TextField(_("text in Korean"))
     published_at = models.DateTimeField(_("published"), default=timezone.now)
+    # A version that only adds an optional scope leaves what earlier versions covered unchanged, so
+    # consents given to them stay in force for that (pausing every link on deploy would stop care);
+    # the new scope itself needs agreement to this version.
+    adds_optional_scope_only = models.BooleanField(
+        _("adds an optional scope only"), default=False,
+        help_text=_("Consents given to earlier versions stay in force for what those covered."),
+    )
 
     class Meta:
         ordering = ["-version"]

@@ -144,6 +144,31 @@ def test_a_new_text_version_pauses_sharing_until_the_member_agrees_again(member_
     assert consent_list_visible_to(user=caseworker).count() == 1
 
 
+def test_a_text_that_only_adds_an_optional_scope_keeps_earlier_links_in_force(member_client, member, consent,
+                                                                             caseworker):
+    # Given a member linked under version 2, and staff publish version 3, which only adds a scope
+    assert consent.text_version == 2 and not consent.share_checks
+    ConsentText.objects.create(version=3, body_en="Version 3 adds a scope.", body_ko="버전 3",
+                               adds_optional_scope_only=True)
+
+    # Then the caseworker still sees the client and the member is not told sharing has paused
+    assert consent_list_visible_to(user=caseworker).count() == 1
+    assert "The consent text has changed" not in member_client.get(reverse("welfare:care")).content.decode()
+
+    # When the member opts into the new scope, they agree to version 3
+    member_client.post(reverse("welfare:consent_edit", args=[consent.pk]),
+                       {"share_mood": "on", "share_checks": "on", "text_version": 3})
+    consent.refresh_from_db()
+    assert consent.text_version == 3 and consent.share_checks
+    assert consent_list_visible_to(user=caseworker).count() == 1
+
+
+def test_the_shipped_version_2_keeps_version_1_links_in_force(db):
+    # Version 2 (wellbeing checks) was published by a migration as adding an optional scope only
+    assert ConsentText.objects.get(version=2).adds_optional_scope_only
+    assert not ConsentText.objects.get(version=1).adds_optional_scope_only
+
+
 def test_agreeing_to_a_text_that_was_replaced_meanwhile_is_refused(member_client, member, organisation):
     start_link(member_client, organisation)
     ConsentText.objects.create(version=3, body_en="v2", body_ko="v2")

@@ -22,10 +22,10 @@ ACCESS_LOG_PER_PAGE = 30
 
 
 def _care_page(request: HttpRequest, form: LinkCodeForm, status: int = 200) -> HttpResponse:
-    current = selectors.current_consent_text()
+    binding_version = selectors.binding_consent_version()
     consents = list(selectors.consent_list_of(member=request.user))
     for consent in consents:
-        consent.needs_renewal = selectors.consent_needs_renewal(consent=consent, current=current)
+        consent.needs_renewal = selectors.consent_needs_renewal(consent=consent, binding_version=binding_version)
     return render(request, "welfare/care.html", {"consents": consents, "form": form}, status=status)
 
 
