@@ -2,8 +2,10 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from diary.models import Entry
@@ -39,6 +41,21 @@ def _on_content_changed(entry: Entry) -> None:
     entry_content_changed(entry)
 
 
+class EmptyEntry(ValidationError):
+    """An entry with no words, no photo and no mood: there is nothing to keep."""
+
+    def __init__(self):
+        super().__init__(
+            _("This entry is empty. Please write a few words, add a photo or choose how you feel, then save."),
+            code="empty_entry",
+        )
+
+
+def _refuse_empty(entry: Entry) -> None:
+    if not entry.text.strip() and not entry.photo and not entry.self_mood:
+        raise EmptyEntry()
+
+
 @transaction.atomic
 def entry_create(
     *, owner: User, day: datetime.date | None = None, text: str = "",
@@ -47,6 +64,7 @@ def entry_create(
     entry = Entry(owner=owner, day=day or today_for(owner), text=text, self_mood=self_mood)
     if photo is not None:
         _store_photo(entry, photo)
+    _refuse_empty(entry)
     entry.full_clean()
     entry.save()
     _on_content_changed(entry)
@@ -74,6 +92,7 @@ def entry_update(
     if photo is not KEEP_PHOTO and (photo is not None or entry.photo):
         replaced = _store_photo(entry, photo)  # type: ignore[arg-type]
         changed = True
+    _refuse_empty(entry)
     entry.full_clean()
     entry.save()
     if replaced:

@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -140,12 +139,27 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-# allauth's throttling: 5 failed logins per 5 minutes per account, 20 per IP per minute.
+# allauth's throttling, the one mechanism for every guessable secret on the web and the API:
+# 5 failed logins per 5 minutes per account, 20 per client IP per minute. The token sign-in
+# (accounts.api) goes through the same LoginForm, so it shares these counts with the web form;
+# wrong TOTP codes count per account under "login_failed" too (allauth.mfa), on the web and on
+# the welfare token endpoint. welfare_link_code: centre codes a member may try per hour.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "20/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
+    "welfare_link_code": "10/h/key",
 }
+# The client IP that the per-IP limits count. Behind a reverse proxy every request comes from the
+# proxy's address, so one attacker would lock out everybody: set ALLAUTH_TRUSTED_PROXY_COUNT to
+# the number of proxies in front of gunicorn that append to X-Forwarded-For (1 for one nginx),
+# or ALLAUTH_TRUSTED_CLIENT_IP_HEADER to a header your proxy sets itself (e.g. X-Real-IP,
+# CF-Connecting-IP). Leave both unset when clients connect to gunicorn directly.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
+# API sign-in tokens (POST /api/v1/auth/token/) stop working this many seconds after sign-in;
+# each can be revoked sooner from the profile page. 30 days: a phone app signs in again monthly.
+API_TOKEN_MAX_AGE = int(os.environ.get("API_TOKEN_MAX_AGE", str(30 * 24 * 60 * 60)))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "moodsite"
 # Accept the code of the neighbouring 30-second window too: older people type slowly, and a code
@@ -273,7 +287,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -362,6 +376,10 @@ COMPOSE_AFTER_ANALYSIS = env_bool("COMPOSE_AFTER_ANALYSIS", False)
 COMPOSE_AFTER_ANALYSIS_TARGET = os.environ.get("COMPOSE_AFTER_ANALYSIS_TARGET", "auto")
 COMPOSE_AFTER_ANALYSIS_SECONDS = int(os.environ.get("COMPOSE_AFTER_ANALYSIS_SECONDS", "60"))
 COMPOSITIONS_PER_DAY = int(os.environ.get("COMPOSITIONS_PER_DAY", "40"))
+# Pieces and track analyses whose task was lost (broker down when it was sent) are sent again.
+CELERY_BEAT_SCHEDULE.update({
+    "music-recover-lost-work": {"task": "music.tasks.music_recover_task", "schedule": 5 * 60},
+})
 
 # --- Security: what `manage.py check --deploy` asks for, on whenever DEBUG is off ----------------
 SESSION_COOKIE_HTTPONLY = True

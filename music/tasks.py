@@ -19,6 +19,21 @@ def entry_recommendations_task(entry_id: int) -> None:
     recommendations_compute(entry=entry)
 
 
+@shared_task(ignore_result=True)
+def music_recover_task() -> dict:
+    """Send again the music work whose task was lost (sent while the broker was down)."""
+    from moodsite.tasking import send
+    from music.compositions.services import composition_recover
+    from music.models import Track
+
+    tracks = 0
+    for pk in Track.objects.filter(analysis_status=Track.AnalysisStatus.PENDING).values_list("pk", flat=True)[:100]:
+        if not send(track_audio_analyse_task, pk):
+            break
+        tracks += 1
+    return {"compositions": composition_recover(), "tracks": tracks}
+
+
 @shared_task(bind=True, ignore_result=True, soft_time_limit=150, time_limit=180, max_retries=5)
 def track_audio_analyse_task(self, track_id: int) -> None:
     """Estimate tempo, mode, key and energy of a track's audio file and store suggested coordinates."""
