@@ -30,6 +30,7 @@ class EntryViewSet(viewsets.ModelViewSet):
             serializer.instance = services.entry_create(
                 owner=self.request.user, day=data.get("day"), text=data.get("text", ""),
                 photo=data.get("photo"), self_mood=data.get("self_mood", ""),
+                self_mood_strength=data.get("self_mood_strength"),
             )
         except DjangoValidationError as error:
             raise _refused(error) from None
@@ -41,6 +42,7 @@ class EntryViewSet(viewsets.ModelViewSet):
                 entry=serializer.instance, day=data.get("day"), text=data.get("text"),
                 photo=data["photo"] if "photo" in data else services.KEEP_PHOTO,
                 self_mood=data.get("self_mood"),
+                self_mood_strength=data["self_mood_strength"] if "self_mood_strength" in data else services.UNCHANGED,
             )
         except DjangoValidationError as error:
             raise _refused(error) from None

@@ -37,6 +37,7 @@ def entry_create(request: HttpRequest) -> HttpResponse:
             entry = services.entry_create(
                 owner=request.user, day=data["day"], text=data["text"],
                 photo=data["photo"], self_mood=data["self_mood"],
+                self_mood_strength=data["self_mood_strength"],
             )
         except services.EmptyEntry as error:
             form.add_error(None, error)
@@ -50,14 +51,16 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = entry_get_visible_to(user=request.user, entry_id=entry_id)
-    initial = {"day": entry.day, "text": entry.text, "self_mood": entry.self_mood}
+    initial = {"day": entry.day, "text": entry.text, "self_mood": entry.self_mood,
+               "self_mood_strength": entry.self_mood_strength}
     form = EntryForm(request.POST or None, request.FILES or None, initial=initial, entry=entry)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         photo = data["photo"] or (None if data.get("remove_photo") else services.KEEP_PHOTO)
         try:
             services.entry_update(
-                entry=entry, day=data["day"], text=data["text"], photo=photo, self_mood=data["self_mood"]
+                entry=entry, day=data["day"], text=data["text"], photo=photo, self_mood=data["self_mood"],
+                self_mood_strength=data["self_mood_strength"],
             )
         except services.EmptyEntry as error:
             entry.refresh_from_db()  # nothing was saved; show the entry as it still is

@@ -370,6 +370,22 @@ WELFARE_API_TOKEN_MAX_AGE = int(os.environ.get("WELFARE_API_TOKEN_MAX_AGE", str(
 # Links in alert e-mails to caseworkers point here.
 WELFARE_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# --- The daily reminder to write (diary.reminders) -------------------------------------------------
+# Every few minutes, beat sends the reminders that have come due in each person's own time zone.
+# A reminder is sent at most this long after its time (a beat that was down all afternoon does not
+# send a 9 am reminder at 5 pm).
+REMINDER_CHECK_INTERVAL = int(os.environ.get("REMINDER_CHECK_INTERVAL", "300"))
+REMINDER_SEND_WINDOW_MINUTES = int(os.environ.get("REMINDER_SEND_WINDOW_MINUTES", "120"))
+# Web Push (VAPID, RFC 8292). Generate the pair once with `vapid --gen` (py-vapid, installed with
+# pywebpush) or `python manage.py shell -c "..."` (README.md); without both keys push is not offered
+# and reminders go by e-mail.
+WEBPUSH_VAPID_PUBLIC_KEY = os.environ.get("WEBPUSH_VAPID_PUBLIC_KEY", "")
+WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("WEBPUSH_VAPID_PRIVATE_KEY", "")
+WEBPUSH_VAPID_SUBJECT = os.environ.get("WEBPUSH_VAPID_SUBJECT", "mailto:no-reply@moodsite.local")
+CELERY_BEAT_SCHEDULE.update({
+    "diary-send-reminders": {"task": "diary.reminders.tasks.send_reminders_task", "schedule": REMINDER_CHECK_INTERVAL},
+})
+
 # --- Generated music ------------------------------------------------------------------------------
 # Compose a piece automatically after each analysis (off by default: composing costs CPU seconds).
 COMPOSE_AFTER_ANALYSIS = env_bool("COMPOSE_AFTER_ANALYSIS", False)

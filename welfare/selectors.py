@@ -8,8 +8,8 @@ caseworker is a member of the consent's organisation. Nothing here looks at `is_
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import CharField, Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -163,9 +163,11 @@ DASHBOARD_FIELDS = (
 
 
 def _latest_entry(field_name: str, *, today: datetime.date) -> Subquery:
-    """A field of the client's latest entry; `mood` and `mood_source` by the one mood rule."""
+    """A field of the client's latest entry; `mood` is "source:emotion" by the one mood rule (one
+    subquery for both), e.g. "self:sad", or ":" when the entry is not read."""
     latest = Entry.objects.filter(owner=OuterRef("client"), day__lte=today).order_by("-day", "-created_at")
-    latest = latest.annotate(mood=mood_emotion(), mood_source=mood_source())
+    if field_name == "mood":
+        latest = latest.annotate(mood=Concat(mood_source(), Value(":"), mood_emotion(), output_field=CharField()))
     return Subquery(latest.values(field_name)[:1])
 
 
@@ -193,7 +195,6 @@ def dashboard_rows(
         .annotate(
             latest_day=_latest_entry("day", today=horizon),
             latest_mood=_latest_entry("mood", today=horizon),
-            latest_source=_latest_entry("mood_source", today=horizon),
         )
     )
     if not consents:
@@ -226,12 +227,13 @@ def dashboard_rows(
         stats = mood_stats(owners=[c.client_id for c in group], today=zone_today, series_days=longest)
         for consent in group:
             figures = stats[consent.client_id]
+            latest_source, _colon, latest_mood = (consent.latest_mood or "").partition(":")
             rows.append(
                 ClientSummary(
                     consent=consent,
                     today=zone_today,
-                    latest_emotion=consent.latest_mood or "",
-                    latest_source=consent.latest_source or "",
+                    latest_emotion=latest_mood,
+                    latest_source=latest_source,
                     latest_day=consent.latest_day,
                     stats=figures,
                     series={n: figures.daily[-n:] for n in SPARKLINE_DAYS},
