@@ -70,6 +70,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise (static files are pre-compressed there and answered before this), above
+    # everything that writes a body or patches Vary (a per-site UpdateCacheMiddleware, if one is
+    # ever added, goes above this so that it caches per Accept-Encoding). Order against CSP and
+    # PrivateCache does not matter: they only set headers. BREACH: see the class.
+    "moodsite.middleware.HtmlGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -411,6 +416,9 @@ CELERY_BEAT_SCHEDULE.update({
 
 # --- Security: what `manage.py check --deploy` asks for, on whenever DEBUG is off ----------------
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"  # Django's default, stated: HtmlGZipMiddleware's BREACH case relies on it
+# Pages that show a secret go uncompressed (moodsite.middleware.HtmlGZipMiddleware).
+GZIP_EXCLUDED_PATHS = ["/accounts/2fa/", "/api/v1/auth/token/", "/api/v1/welfare/token/"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,7 +2,8 @@
 the member, and who looked at their data."""
 
 from accounts.models import User
-from welfare.models import AccessLog, Alert, CaseNote, ConsentEvent
+from welfare.models import Alert, CaseNote, ConsentEvent
+from welfare.selectors import access_rows_of
 
 
 def export_user_data(user: User) -> dict:
@@ -68,7 +69,7 @@ def export_user_data(user: User) -> dict:
                 "what": log.action,
                 "at": log.at.isoformat(),
             }
-            for log in AccessLog.objects.filter(client=user).order_by("at", "pk")
+            for log in access_rows_of(member=user).order_by("at", "pk")
         ],
         "caseworker_of": [m.organisation.name for m in user.welfare_memberships.select_related("organisation")],
     }

@@ -298,7 +298,12 @@ class AccessLog(models.Model):
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     # Names are copied so that the record still says who looked after that account is gone.
     viewer_name = models.CharField(max_length=200)
-    client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="welfare_access_log")
+    # A look at one client names them here; a dashboard page names all the clients it showed in
+    # client_ids instead (",12,40,51,"), so that a page view is one row, not one per client.
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="welfare_access_log"
+    )
+    client_ids = models.TextField(blank=True, default="")
     organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, related_name="+")
     organisation_name = models.CharField(max_length=120)
     action = models.CharField(max_length=16, choices=Action.choices)

@@ -306,10 +306,15 @@ def consent_needs_renewal(*, consent: Consent, binding_version: int | None) -> b
     return consent.is_active and binding_version is not None and consent.text_version < binding_version
 
 
+def access_rows_of(*, member: User) -> QuerySet[AccessLog]:
+    """Every access row about the member: looks at them alone, and pages that listed them."""
+    return AccessLog.objects.filter(Q(client=member) | Q(client_ids__contains=f",{member.pk},"))
+
+
 def access_log_of(*, member: User) -> QuerySet:
     """Who looked at the member's data: one row per person, centre, kind of look and day."""
     return (
-        AccessLog.objects.filter(client=member)
+        access_rows_of(member=member)
         .annotate(date=TruncDate("at", tzinfo=member.zone))
         .values("date", "viewer_name", "organisation_name", "action")
         .annotate(times=Count("pk"), first=Min("at"), last=Max("at"))

@@ -2,6 +2,7 @@
 through welfare.selectors, and writes what it showed to the access log."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from welfare.security import caseworker_required
 from welfare.sparklines import sparkline
 
 ENTRIES_PER_PAGE = 10
+DASHBOARD_PER_PAGE = 50
 PLACEHOLDER_ID = 987654321
 
 
@@ -106,15 +108,25 @@ def dashboard_lines(rows: list[selectors.ClientSummary]) -> list[DashboardLine]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     risk = request.GET.get("risk", "")
     sort = request.GET.get("sort", "risk")
+    if sort not in selectors.SORTS:
+        sort = "risk"
+    if risk not in selectors.Risk.LABELS.values():
+        risk = ""
     rows = selectors.dashboard_rows(user=request.user, risk=risk, sort=sort)
-    services.access_record(
-        viewer=request.user, consents=[row.consent for row in rows], action=AccessLog.Action.DASHBOARD
+    # Sorted and filtered over all the clients, then cut into pages: only the page's rows are
+    # drawn and logged (one access row per page view, naming the clients it showed).
+    page = Paginator(rows, DASHBOARD_PER_PAGE).get_page(request.GET.get("page"))
+    services.access_record_page(
+        viewer=request.user, consents=[row.consent for row in page], action=AccessLog.Action.DASHBOARD
     )
     return render(
         request,
         "welfare/dashboard.html",
         {
-            "lines": dashboard_lines(rows),
+            "lines": dashboard_lines(list(page)),
+            "page": page,
+            "page_query": urlencode({k: v for k, v in (("risk", risk), ("sort", sort)) if v}),
+            "total": len(rows),
             "risk": risk,
             "sort": sort,
             "paused": selectors.paused_consent_count(user=request.user),
