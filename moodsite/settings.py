@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "accounts",
     "diary",
+    "diary.wellbeing",
     "inference",
     "music",
     "music.compositions",
@@ -349,6 +350,9 @@ CELERY_TIMEZONE = "UTC"
 # a batch before reading what it has. Figures behind the defaults: bench/README.md (pipeline).
 INFERENCE_BATCH_SIZE = int(os.environ.get("INFERENCE_BATCH_SIZE", "16"))
 INFERENCE_BATCH_MAX_WAIT = float(os.environ.get("INFERENCE_BATCH_MAX_WAIT", "0.05"))
+# With photos in an object store (S3_BUCKET), a worker fetches a batch's photos this many at a time:
+# each is a network round trip (tens of ms to a remote store), and they would otherwise add up.
+INFERENCE_PHOTO_READ_THREADS = int(os.environ.get("INFERENCE_PHOTO_READ_THREADS", "8"))
 # While full batches keep coming, a task reads the next one at once instead of returning to the
 # broker, for at most this many batches and seconds (well inside the soft time limit).
 INFERENCE_TASK_MAX_BATCHES = int(os.environ.get("INFERENCE_TASK_MAX_BATCHES", "8"))

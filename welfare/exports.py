@@ -15,6 +15,7 @@ def export_user_data(user: User) -> dict:
                 "status": c.status,
                 "share_mood_scores_and_activity": c.share_mood,
                 "share_entry_text": c.share_text,
+                "share_wellbeing_checks": c.share_checks,
                 "consent_text_version": c.text_version,
                 "granted_at": c.granted_at.isoformat(),
                 "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
@@ -28,6 +29,7 @@ def export_user_data(user: User) -> dict:
                 "at": e.at.isoformat(),
                 "share_mood_scores_and_activity": e.share_mood,
                 "share_entry_text": e.share_text,
+                "share_wellbeing_checks": e.share_checks,
                 "consent_text_version": e.text_version,
             }
             for e in ConsentEvent.objects.filter(consent__client=user)

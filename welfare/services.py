@@ -38,6 +38,7 @@ def _record(consent: Consent, action: str, at) -> None:
         action=action,
         share_mood=consent.share_mood,
         share_text=consent.share_text,
+        share_checks=consent.share_checks,
         text_version=consent.text_version,
         at=at,
     )
@@ -45,7 +46,8 @@ def _record(consent: Consent, action: str, at) -> None:
 
 @transaction.atomic
 def consent_grant(
-    *, client: User, organisation: Organisation, text: ConsentText, share_mood: bool, share_text: bool
+    *, client: User, organisation: Organisation, text: ConsentText, share_mood: bool, share_text: bool,
+    share_checks: bool = False,
 ) -> Consent:
     """Give (or give again, or change) consent to `text`; mood scores are required for any link."""
     if not share_mood:
@@ -68,6 +70,7 @@ def consent_grant(
             organisation=organisation,
             share_mood=True,
             share_text=share_text,
+            share_checks=share_checks,
             text_version=text.version,
             granted_at=now,
         )
@@ -79,13 +82,14 @@ def consent_grant(
     elif consent.text_version != text.version:
         action = ConsentEvent.Action.RENEWED
         consent.granted_at = now
-    elif consent.share_text != share_text:
+    elif consent.share_text != share_text or consent.share_checks != share_checks:
         action = ConsentEvent.Action.CHANGED
     else:
         return consent  # nothing changed: no event to record
     consent.status = Consent.Status.ACTIVE
     consent.share_mood = True
     consent.share_text = share_text
+    consent.share_checks = share_checks
     consent.text_version = text.version
     consent.withdrawn_at = None
     consent.save()

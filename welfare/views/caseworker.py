@@ -147,7 +147,12 @@ def _alert_cards(alerts, row: selectors.ClientSummary) -> list:
     cards = list(alerts)
     for alert in cards:
         alert.now_reason = ""
-        if alert.cleared_at is None:
+        if alert.cleared_at is None and alert.kind in rules.EVENT_KINDS:
+            # A crisis alert is not a rule on today's figures: it stays until the caseworker resolves it.
+            alert.now_reason = _("Urgent: it stays open until you resolve it with a note of what was done.")
+        elif alert.cleared_at is None and alert.kind == Alert.Kind.SELF_CHECK:
+            alert.now_reason = ""  # the client's own latest answers are listed under "Wellbeing check"
+        elif alert.cleared_at is None:
             evidence = row.holding.get(alert.kind)
             alert.now_reason = rules.alert_reason(alert.kind, evidence) if evidence else _(
                 "On today's figures the rule no longer holds; the alert closes at the next check.")
@@ -162,6 +167,9 @@ def client_detail(request: HttpRequest, consent_id: int) -> HttpResponse:
     row = selectors.client_summary(user=request.user, consent=consent)
     stats, today = row.stats, row.today
     services.access_record(viewer=request.user, consents=[consent], action=AccessLog.Action.CLIENT_PAGE)
+    checks = selectors.shared_checks(consent=consent, today=today)
+    if checks is not None:
+        services.access_record(viewer=request.user, consents=[consent], action=AccessLog.Action.CHECKS)
     window_from, window_to = row.window
     holding = [str(Alert.Kind(kind).label) for kind, evidence in row.holding.items() if evidence]
     return render(
@@ -189,6 +197,7 @@ def client_detail(request: HttpRequest, consent_id: int) -> HttpResponse:
             "alerts": _alert_cards(selectors.alert_history(consent=consent), row),
             "notes": consent.notes.all(),
             "note_form": CaseNoteForm(),
+            "checks": checks,
         },
     )
 
