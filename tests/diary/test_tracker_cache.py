@@ -59,7 +59,7 @@ def test_the_tracker_page_shows_an_edit_at_once(owner_client, may):
 def test_a_correction_of_a_reading_shows_at_once(owner_client, member):
     entry = add(member, d("2024-05-04"), ai="happy", text="A walk.")
     result = AnalysisResult.objects.create(entry=entry, emotion="happy", source="text", confidence=0.9)
-    AnalysisJob.objects.create(entry=entry, status="succeeded", result=result, requested_at=timezone.now())
+    AnalysisJob.objects.create(entry=entry, status=AnalysisJob.Status.DONE, result=result, requested_at=timezone.now())
     assert mood_on(owner_client, "2024-05-04") == "happy"
     correction_set(entry=entry, emotion="sad")
     assert mood_on(owner_client, "2024-05-04") == "sad"
