@@ -100,6 +100,14 @@ class DetectedFaces:
     def box(self) -> tuple[int, int, int, int] | None:
         return self.boxes[0] if self.boxes else None
 
+    @property
+    def hints(self) -> dict | None:
+        """What the detector knows about the main face, for ``inference.face_quality.assess_face``:
+        its five landmarks (x, y on the upright photo), or None for the Haar cascade's boxes."""
+        if self.landmarks is None:
+            return None
+        return {"landmarks": [(float(x), float(y)) for x, y in self.landmarks]}
+
 
 def upright(image: Image.Image) -> Image.Image:
     """The image rotated/flipped as its EXIF Orientation tag says (a copy; unchanged if no tag)."""

@@ -97,6 +97,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--warmup-steps", type=int, default=None, help="linear warm-up steps (default: one epoch)")
         parser.add_argument(
+            "--head-only",
+            action="store_true",
+            help="retrain only the last linear layer of --init on frozen features (minutes of CPU, not hours)",
+        )
+        parser.add_argument(
             "--resume",
             action="store_true",
             help="continue an interrupted run from CHECKPOINT.resume (written after every epoch)",
@@ -105,7 +110,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # Imported here so that loading Django (and every other command) never imports torch.
         from inference.training.data import training_arrays
-        from inference.training.loop import TrainConfig, TrainData, train
+        from inference.training.loop import TrainConfig, TrainData, refit_head, train
 
         data_dir = Path(options["data"])
         if not 0 <= options["fer2013_weight"] < 1:
@@ -162,8 +167,13 @@ class Command(BaseCommand):
         checkpoint = (
             Path(options["checkpoint"]) if options["checkpoint"] else Path(settings.VAR_DIR) / "cache" / "face_best.pt"
         )
+        if options["head_only"] and not config.init:
+            raise CommandError("--head-only needs --init: the weights whose last layer is retrained")
         try:
-            metadata = train(data, config, Path(options["out"]), log=self.stdout.write, checkpoint_path=checkpoint)
+            if options["head_only"]:
+                metadata = refit_head(data, config, Path(options["out"]), log=self.stdout.write)
+            else:
+                metadata = train(data, config, Path(options["out"]), log=self.stdout.write, checkpoint_path=checkpoint)
         except RuntimeError as error:
             raise CommandError(str(error)) from error
         val = metadata["metrics"]["validation"]
