@@ -2,8 +2,10 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from diary.models import Entry
@@ -39,14 +41,31 @@ def _on_content_changed(entry: Entry) -> None:
     entry_content_changed(entry)
 
 
+class EmptyEntry(ValidationError):
+    """An entry with no words, no photo and no mood: there is nothing to keep."""
+
+    def __init__(self):
+        super().__init__(
+            _("This entry is empty. Please write a few words, add a photo or choose how you feel, then save."),
+            code="empty_entry",
+        )
+
+
+def _refuse_empty(entry: Entry) -> None:
+    if not entry.text.strip() and not entry.photo and not entry.self_mood:
+        raise EmptyEntry()
+
+
 @transaction.atomic
 def entry_create(
     *, owner: User, day: datetime.date | None = None, text: str = "",
-    photo: CleanPhoto | None = None, self_mood: str = "",
+    photo: CleanPhoto | None = None, self_mood: str = "", self_mood_strength: int | None = None,
 ) -> Entry:
-    entry = Entry(owner=owner, day=day or today_for(owner), text=text, self_mood=self_mood)
+    entry = Entry(owner=owner, day=day or today_for(owner), text=text, self_mood=self_mood,
+                  self_mood_strength=self_mood_strength if self_mood else None)
     if photo is not None:
         _store_photo(entry, photo)
+    _refuse_empty(entry)
     entry.full_clean()
     entry.save()
     _on_content_changed(entry)
@@ -55,12 +74,15 @@ def entry_create(
 
 # A sentinel: "leave the photo as it is", as opposed to None, "remove the photo".
 KEEP_PHOTO = object()
+# Likewise for the other optional fields: "leave it as it is", as opposed to None, "clear it".
+UNCHANGED = object()
 
 
 @transaction.atomic
 def entry_update(
     *, entry: Entry, day: datetime.date | None = None, text: str | None = None,
     photo: CleanPhoto | None | object = KEEP_PHOTO, self_mood: str | None = None,
+    self_mood_strength: int | None | object = UNCHANGED,
 ) -> Entry:
     changed = False
     if day is not None:
@@ -70,10 +92,15 @@ def entry_update(
         changed = True
     if self_mood is not None:
         entry.self_mood = self_mood
+    if self_mood_strength is not UNCHANGED:
+        entry.self_mood_strength = self_mood_strength  # type: ignore[assignment]
+    if not entry.self_mood:
+        entry.self_mood_strength = None
     replaced: list[str] = []
     if photo is not KEEP_PHOTO and (photo is not None or entry.photo):
         replaced = _store_photo(entry, photo)  # type: ignore[arg-type]
         changed = True
+    _refuse_empty(entry)
     entry.full_clean()
     entry.save()
     if replaced:

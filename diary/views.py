@@ -33,12 +33,17 @@ def entry_create(request: HttpRequest) -> HttpResponse:
                      initial={"day": services.today_for(request.user)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        entry = services.entry_create(
-            owner=request.user, day=data["day"], text=data["text"],
-            photo=data["photo"], self_mood=data["self_mood"],
-        )
-        messages.success(request, _("Your entry was saved."))
-        return redirect("diary:entry_detail", entry_id=entry.pk)
+        try:
+            entry = services.entry_create(
+                owner=request.user, day=data["day"], text=data["text"],
+                photo=data["photo"], self_mood=data["self_mood"],
+                self_mood_strength=data["self_mood_strength"],
+            )
+        except services.EmptyEntry as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your entry was saved."))
+            return redirect("diary:entry_detail", entry_id=entry.pk)
     return render(request, "diary/entry_form.html", {"form": form})
 
 
@@ -46,16 +51,23 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = entry_get_visible_to(user=request.user, entry_id=entry_id)
-    initial = {"day": entry.day, "text": entry.text, "self_mood": entry.self_mood}
+    initial = {"day": entry.day, "text": entry.text, "self_mood": entry.self_mood,
+               "self_mood_strength": entry.self_mood_strength}
     form = EntryForm(request.POST or None, request.FILES or None, initial=initial, entry=entry)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         photo = data["photo"] or (None if data.get("remove_photo") else services.KEEP_PHOTO)
-        services.entry_update(
-            entry=entry, day=data["day"], text=data["text"], photo=photo, self_mood=data["self_mood"]
-        )
-        messages.success(request, _("Your changes were saved."))
-        return redirect("diary:entry_detail", entry_id=entry.pk)
+        try:
+            services.entry_update(
+                entry=entry, day=data["day"], text=data["text"], photo=photo, self_mood=data["self_mood"],
+                self_mood_strength=data["self_mood_strength"],
+            )
+        except services.EmptyEntry as error:
+            entry.refresh_from_db()  # nothing was saved; show the entry as it still is
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("diary:entry_detail", entry_id=entry.pk)
     return render(request, "diary/entry_form.html", {"form": form, "entry": entry})
 
 

@@ -1,3 +1,4 @@
+import datetime
 import io
 import json
 import zipfile
@@ -78,3 +79,13 @@ def test_it_serves_my_profile_on_the_api(member):
     client.force_authenticate(member)
     assert client.get("/api/v1/me/").json()["email"] == member.email
     assert client.patch("/api/v1/me/", {"role": "staff"}, format="json").json()["role"] == "member"
+
+
+def test_the_data_export_gives_each_entrys_mood_and_where_it_comes_from(owner_client, member):
+    # Given an entry with the member's own mood over a reading, one with a reading only, and one with neither
+    EntryFactory(owner=member, day=datetime.date(2026, 11, 1), self_mood="happy", ai_emotion="sad")
+    EntryFactory(owner=member, day=datetime.date(2026, 11, 2), ai_emotion="sad", ai_confidence=0.91)
+    EntryFactory(owner=member, day=datetime.date(2026, 11, 3))
+    data = json.loads(zipfile.ZipFile(io.BytesIO(owner_client.get("/accounts/export/").content)).read("data.json"))
+    assert [(e["mood"], e["mood_source"], e["self_mood"], e["ai_emotion"]) for e in data["diary"]["entries"]] == [
+        ("happy", "self", "happy", "sad"), ("sad", "ai", "", "sad"), ("", "", "", "")]

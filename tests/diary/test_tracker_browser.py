@@ -178,3 +178,47 @@ def check_tracker(browser, live_server, session: str, today: datetime.date) -> N
     page.screenshot(path=str(ARTIFACTS / "tracker-pixels.png"), full_page=True)
     assert errors == []
     context.close()
+
+
+@pytest.mark.integration
+def test_a_click_on_a_day_with_several_moods_lists_its_entries_in_place(transactional_db, live_server, member):
+    # Given a day this month with the member's own "neutral" and an evening read as sad
+    today = today_for(member)
+    add(member, today, self_mood="neutral", text="Coffee with my sister.")
+    add(member, today, ai="sad", text="The house is quiet tonight.")
+    client = Client()
+    client.force_login(member)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    with chromium() as browser:
+        errors: list[str] = []
+        context = new_context(browser, live_server, session, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{live_server.url}/tracker/?range=month")
+        # Then the day is marked as having several moods and the legend says how it is coloured
+        day = page.locator("#calendar td.day.several a[data-day-link]")
+        assert day.count() == 1
+        assert "your own choice first" in page.locator("#day-rule").inner_text()
+        assert "neutral (my choice)" in day.get_attribute("aria-label")
+        # When the member clicks it
+        day.click()
+        panel = page.locator("#day-panel")
+        panel.locator("[data-day-entries]").wait_for()
+        # Then that day's entries are listed under the calendar, without leaving the page
+        assert page.url.startswith(f"{live_server.url}/tracker/")
+        text = panel.inner_text()
+        assert "Coffee with my sister." in text and "The house is quiet tonight." in text
+        assert "(my choice)" in text and "(read automatically)" in text
+        assert page.evaluate("document.activeElement.id") == "day-entries-title"
+        assert day.get_attribute("aria-expanded") == "true"
+        page.screenshot(path=str(ARTIFACTS / "tracker-day-panel.png"), full_page=True)
+        # And an entry in the list opens; Escape (back on the calendar) closes the list again
+        page.keyboard.press("Escape")
+        assert panel.is_hidden()
+        assert page.evaluate("document.activeElement.getAttribute('data-day-link')") == ""
+        day.click()
+        panel.get_by_text("The house is quiet tonight.").click()
+        page.wait_for_url("**/diary/*/")
+        assert errors == []
+        context.close()
