@@ -119,26 +119,9 @@ def balance_logits(
 
 
 def abstain_key(top: np.ndarray, correct: np.ndarray, validation: str, target_accuracy: float = 0.8) -> dict:
-    """The metadata's ``abstain`` object (the team's convention; see inference/training/abstain.py)."""
-    try:
-        from inference.training.abstain import choose_abstain_threshold
-    except ImportError:  # before that module is on this branch: the same rule, written out
-        order = np.argsort(-top, kind="stable")
-        ranked, right = top[order], np.asarray(correct, dtype=bool)[order]
-        accuracy = np.cumsum(right) / np.arange(1, len(ranked) + 1)
-        cuttable = np.append(ranked[1:] < ranked[:-1], True)
-        good = np.flatnonzero(cuttable & (accuracy >= target_accuracy))
-        k = int(good[-1]) if len(good) else -1
-        from inference.training.metrics import expected_calibration_error
+    """The metadata's ``abstain`` object (the team's convention, inference/training/abstain.py)."""
+    from inference.training.abstain import choose_abstain_threshold
 
-        return {
-            "threshold": round(float(ranked[k]), 6) if k >= 0 else float(np.nextafter(ranked[0], np.inf)),
-            "target_accuracy": target_accuracy,
-            "coverage": round((k + 1) / len(top), 4),
-            "accepted_accuracy": round(float(accuracy[k]), 4) if k >= 0 else None,
-            "validation": validation,
-            "ece": round(expected_calibration_error(top, np.asarray(correct, dtype=bool)), 4),
-        }
     return choose_abstain_threshold(top, correct, target_accuracy, validation=validation)
 
 
