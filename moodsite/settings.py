@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "accounts",
     "diary",
+    "diary.wellbeing",
     "inference",
     "music",
     "music.compositions",
@@ -69,14 +70,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise (static files are pre-compressed there and answered before this), above
+    # everything that writes a body or patches Vary (a per-site UpdateCacheMiddleware, if one is
+    # ever added, goes above this so that it caches per Accept-Encoding). Order against CSP and
+    # PrivateCache does not matter: they only set headers. BREACH: see the class.
+    "moodsite.middleware.HtmlGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
+    "moodsite.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "diary.middleware.StorageUnavailableMiddleware",
 ]
@@ -290,10 +298,19 @@ REST_FRAMEWORK = {
         "accounts.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "moodsite.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# JSON request bodies (moodsite.parsers): an entry's 10,000 characters are ~40 KB of JSON at most;
+# nothing the API takes nests more than a few levels.
+API_JSON_MAX_BYTES = 1024 * 1024
+API_JSON_MAX_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "moodsite API",
     "DESCRIPTION": "A private mood diary: entries, analyses, mood tracker, music and welfare.",
@@ -333,6 +350,9 @@ CELERY_TIMEZONE = "UTC"
 # a batch before reading what it has. Figures behind the defaults: bench/README.md (pipeline).
 INFERENCE_BATCH_SIZE = int(os.environ.get("INFERENCE_BATCH_SIZE", "16"))
 INFERENCE_BATCH_MAX_WAIT = float(os.environ.get("INFERENCE_BATCH_MAX_WAIT", "0.05"))
+# With photos in an object store (S3_BUCKET), a worker fetches a batch's photos this many at a time:
+# each is a network round trip (tens of ms to a remote store), and they would otherwise add up.
+INFERENCE_PHOTO_READ_THREADS = int(os.environ.get("INFERENCE_PHOTO_READ_THREADS", "8"))
 # While full batches keep coming, a task reads the next one at once instead of returning to the
 # broker, for at most this many batches and seconds (well inside the soft time limit).
 INFERENCE_TASK_MAX_BATCHES = int(os.environ.get("INFERENCE_TASK_MAX_BATCHES", "8"))
@@ -396,6 +416,9 @@ CELERY_BEAT_SCHEDULE.update({
 
 # --- Security: what `manage.py check --deploy` asks for, on whenever DEBUG is off ----------------
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"  # Django's default, stated: HtmlGZipMiddleware's BREACH case relies on it
+# Pages that show a secret go uncompressed (moodsite.middleware.HtmlGZipMiddleware).
+GZIP_EXCLUDED_PATHS = ["/accounts/2fa/", "/api/v1/auth/token/", "/api/v1/welfare/token/"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -407,6 +430,34 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Content-Security-Policy (django-csp) ----------------------------------------------------------
+# No inline script anywhere: no <script> blocks with code, no on* attributes, no javascript: URLs.
+# Behaviour lives in static files (static/js/site.js for what every page needs). Data for charts
+# goes in {{ value|json_script:"id" }} blocks, which are data, not script. Inline style attributes
+# stay allowed (style-src-attr): the mood calendar and bars colour cells from data. Everything is
+# served by the site itself, so nothing else is allowed. Other apps must keep to this: a new
+# inline script will simply not run (a browser test checks the pages for CSP violations).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # 'unsafe-inline' in style-src only for browsers without CSP level 3, which ignore the two
+        # more precise directives after it: <style> blocks are refused, style="" attributes allowed.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        # data: for the QR code of the two-factor set-up page (an inline SVG image from allauth).
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

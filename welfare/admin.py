@@ -11,7 +11,15 @@ from django.db.models import Count
 
 from accounts.models import User
 from welfare import services
-from welfare.models import AccessLog, Consent, ConsentEvent, ConsentText, Membership, Organisation
+from welfare.models import (
+    AccessLog,
+    Consent,
+    ConsentEvent,
+    ConsentText,
+    Membership,
+    Organisation,
+    RefusedAccess,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -72,7 +80,7 @@ class ConsentTextAdmin(admin.ModelAdmin):
 
 class ConsentEventInline(admin.TabularInline):
     model = ConsentEvent
-    fields = ["at", "action", "share_mood", "share_text", "text_version"]
+    fields = ["at", "action", "share_mood", "share_text", "share_checks", "text_version"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -113,11 +121,12 @@ class ConsentAdmin(admin.ModelAdmin):
         "organisation",
         "status",
         "share_text",
+        "share_checks",
         "text_version",
         "caseworker",
         "granted_at",
     ]
-    list_filter = ["organisation", "status", "share_text"]
+    list_filter = ["organisation", "status", "share_text", "share_checks"]
     search_fields = ["client__email", "client__display_name", "organisation__name"]
     list_select_related = ["client", "organisation", "caseworker"]
     readonly_fields = [
@@ -126,6 +135,7 @@ class ConsentAdmin(admin.ModelAdmin):
         "status",
         "share_mood",
         "share_text",
+        "share_checks",
         "text_version",
         "granted_at",
         "withdrawn_at",
@@ -160,4 +170,20 @@ class AccessLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RefusedAccess)
+class RefusedAccessAdmin(admin.ModelAdmin):
+    """Refused attempts to reach caseworker data, for oversight. Read-only."""
+
+    list_display = ["at", "viewer_name", "reason", "method", "path"]
+    list_filter = ["reason"]
+    search_fields = ["viewer_name", "path"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -18,6 +18,7 @@ from diary.models import Entry
 from diary.tracker.moods import mood_emotion, mood_source
 from welfare import rules
 from welfare.models import AccessLog, Alert, Consent, ConsentText, Membership, Organisation
+from welfare.periods import MOOD, TEXT, Gap, consent_gaps, hidden_q
 from welfare.stats import MoodStats, mood_stats
 
 SPARKLINE_DAYS = (7, 30)
@@ -27,14 +28,26 @@ def current_consent_text() -> ConsentText | None:
     return ConsentText.objects.order_by("-version").first()
 
 
-def _current_version_subquery() -> Subquery:
-    return Subquery(ConsentText.objects.order_by("-version").values("version")[:1])
+def _binding_versions() -> QuerySet[ConsentText]:
+    """The versions that ask everyone to agree again (not those that only add an optional scope)."""
+    return ConsentText.objects.filter(adds_optional_scope_only=False).order_by("-version")
+
+
+def _binding_version_subquery() -> Subquery:
+    return Subquery(_binding_versions().values("version")[:1])
+
+
+def binding_consent_version() -> int | None:
+    """The oldest text version a consent may have been given to and still be in force."""
+    return _binding_versions().values_list("version", flat=True).first()
 
 
 def consents_in_force() -> QuerySet[Consent]:
-    """Consents that allow access: active, mood scope given, agreed to the current text."""
+    """Consents that allow access: active, mood scope given, agreed to the latest text that asked
+    everyone to agree again or to a later one. (A scope a later text added, such as share_checks,
+    can only have been given by agreeing to that text.)"""
     return Consent.objects.filter(
-        status=Consent.Status.ACTIVE, share_mood=True, text_version=_current_version_subquery()
+        status=Consent.Status.ACTIVE, share_mood=True, text_version__gte=_binding_version_subquery()
     )
 
 
@@ -73,7 +86,7 @@ def paused_consent_count(*, user: User) -> int:
         return 0
     return (
         Consent.objects.filter(caseworker=user, status=Consent.Status.ACTIVE)
-        .exclude(text_version=_current_version_subquery())
+        .exclude(text_version__gte=_binding_version_subquery())
         .count()
     )
 
@@ -162,10 +175,14 @@ DASHBOARD_FIELDS = (
 )
 
 
-def _latest_entry(field_name: str, *, today: datetime.date) -> Subquery:
-    """A field of the client's latest entry; `mood` is "source:emotion" by the one mood rule (one
-    subquery for both), e.g. "self:sad", or ":" when the entry is not read."""
-    latest = Entry.objects.filter(owner=OuterRef("client"), day__lte=today).order_by("-day", "-created_at")
+def _latest_entry(field_name: str, *, today: datetime.date, hidden: list[Gap]) -> Subquery:
+    """A field of the client's latest visible entry (welfare.periods); `mood` is "source:emotion" by
+    the one mood rule (one subquery for both), e.g. "self:sad", or ":" when the entry is not read."""
+    latest = (
+        Entry.objects.filter(owner=OuterRef("client"), day__lte=today)
+        .exclude(hidden_q(hidden))
+        .order_by("-day", "-created_at")
+    )
     if field_name == "mood":
         latest = latest.annotate(mood=Concat(mood_source(), Value(":"), mood_emotion(), output_field=CharField()))
     return Subquery(latest.values(field_name)[:1])
@@ -187,14 +204,16 @@ def dashboard_rows(
         visible = visible.filter(pk=consent_id)
     # Entries dated after the caseworker's today (a client far east of them) still count as latest.
     horizon = timezone.localtime(now, user.zone).date() + datetime.timedelta(days=1)
+    # Withdrawal periods are left out of every figure (welfare.periods).
+    gaps = consent_gaps(consents=visible, scope=MOOD)
     consents = list(
         visible
         .select_related(None)
         .select_related("client")
         .only(*DASHBOARD_FIELDS)
         .annotate(
-            latest_day=_latest_entry("day", today=horizon),
-            latest_mood=_latest_entry("mood", today=horizon),
+            latest_day=_latest_entry("day", today=horizon, hidden=gaps),
+            latest_mood=_latest_entry("mood", today=horizon, hidden=gaps),
         )
     )
     if not consents:
@@ -224,7 +243,7 @@ def dashboard_rows(
         zone_today = timezone.localtime(now, group[0].client.zone).date()
         zone = group[0].client.zone
         # moods=True: the risk badge applies the negative-mood rule too.
-        stats = mood_stats(owners=[c.client_id for c in group], today=zone_today, series_days=longest)
+        stats = mood_stats(owners=[c.client_id for c in group], today=zone_today, series_days=longest, hidden=gaps)
         for consent in group:
             figures = stats[consent.client_id]
             latest_source, _colon, latest_mood = (consent.latest_mood or "").partition(":")
@@ -259,8 +278,10 @@ def shared_entries(*, consent: Consent) -> QuerySet[Entry]:
     """Entry text, only when the client shared it. Photos are never part of this."""
     if not consent.share_text:
         return Entry.objects.none()
+    gaps = consent_gaps(consents=[consent], scope=TEXT)
     return (
         Entry.objects.filter(owner=consent.client)
+        .exclude(hidden_q(gaps))
         .only("id", "day", "text", "self_mood", "ai_emotion", "created_at")
         .annotate(mood=mood_emotion(), mood_source=mood_source())
     )
@@ -280,16 +301,35 @@ def consent_get_of(*, member: User, consent_id: int) -> Consent:
         raise Http404("No such link.") from None
 
 
-def consent_needs_renewal(*, consent: Consent, current: ConsentText | None) -> bool:
-    return consent.is_active and current is not None and consent.text_version != current.version
+def consent_needs_renewal(*, consent: Consent, binding_version: int | None) -> bool:
+    """Sharing is paused until the member agrees to a text that asked everyone to agree again."""
+    return consent.is_active and binding_version is not None and consent.text_version < binding_version
+
+
+def access_rows_of(*, member: User) -> QuerySet[AccessLog]:
+    """Every access row about the member: looks at them alone, and pages that listed them."""
+    return AccessLog.objects.filter(Q(client=member) | Q(client_ids__contains=f",{member.pk},"))
 
 
 def access_log_of(*, member: User) -> QuerySet:
     """Who looked at the member's data: one row per person, centre, kind of look and day."""
     return (
-        AccessLog.objects.filter(client=member)
+        access_rows_of(member=member)
         .annotate(date=TruncDate("at", tzinfo=member.zone))
         .values("date", "viewer_name", "organisation_name", "action")
         .annotate(times=Count("pk"), first=Min("at"), last=Max("at"))
         .order_by("-date", "-last")
     )
+
+
+# How far back the client page lists wellbeing check results: about a dozen two-weekly checks.
+SHARED_CHECK_DAYS = 180
+
+
+def shared_checks(*, consent: Consent, today: datetime.date):
+    """The client's questionnaire results, only under the share_checks scope (else None)."""
+    if not consent.share_checks:
+        return None
+    from diary.wellbeing.selectors import check_rows
+
+    return check_rows(owner=consent.client, since=today - datetime.timedelta(days=SHARED_CHECK_DAYS))
