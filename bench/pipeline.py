@@ -113,13 +113,13 @@ def skip_reason(args: argparse.Namespace) -> str | None:
 
 def make_person():
     from allauth.account.models import EmailAddress
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import User
+    from accounts.tokens import api_token_issue
 
     user = User.objects.create_user(email=f"bench-{uuid.uuid4().hex[:8]}@example.com", password=uuid.uuid4().hex)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user, Token.objects.create(user=user).key
+    return user, api_token_issue(user=user)[1]
 
 
 def save_entries(person, photos: list[bytes], *, at_once: bool = False) -> list[int]:

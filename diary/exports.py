@@ -1,27 +1,36 @@
-"""The diary's part of "download all my data": every entry, the tracker's setting, and every
-photo as a file."""
+"""The diary's part of "download all my data": every entry (with its mood, where that mood comes
+from, and the automatic reading), the tracker's setting, and every photo as a file."""
 
 from accounts.models import User
 from diary.models import Entry
+from diary.tracker.moods import mood_emotion, mood_source
 from diary.tracker.selectors import tracker_preference_get
 
 
 def export_user_data(user: User) -> dict:
-    return {"entries": _entries(user), "tracker": {"colour_days_by": tracker_preference_get(user=user)}}
+    prefer = tracker_preference_get(user=user)
+    return {"entries": _entries(user, prefer), "tracker": {"colour_days_by": prefer}}
 
 
-def _entries(user: User) -> list[dict]:
+def _entries(user: User, prefer: str) -> list[dict]:
+    # Each mood as the person's own tracker shows it (their own choice first unless they chose otherwise).
+    entries = Entry.objects.filter(owner=user).order_by("day", "pk").annotate(
+        mood=mood_emotion(prefer), mood_source=mood_source(prefer))
     return [
         {
             "id": entry.pk,
             "day": entry.day.isoformat(),
             "text": entry.text,
+            "mood": entry.mood or "",
+            "mood_source": entry.mood_source or "",
             "self_mood": entry.self_mood,
+            "ai_emotion": entry.ai_emotion,
+            "ai_confidence": entry.ai_confidence,
             "photo": f"photos/entry-{entry.pk}.jpg" if entry.photo else None,
             "created_at": entry.created_at.isoformat(),
             "updated_at": entry.updated_at.isoformat(),
         }
-        for entry in Entry.objects.filter(owner=user).order_by("day", "pk")
+        for entry in entries
     ]
 
 

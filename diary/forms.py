@@ -15,8 +15,10 @@ class EntryForm(forms.Form):
     # A plain FileField: the photo is judged by clean_photo from its bytes, with our own messages.
     photo = forms.FileField(
         label=_("Photo (optional)"), required=False,
-        help_text=_("A JPEG, PNG or WebP photo of up to 10 MB. Its location and camera data are removed."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("A JPEG, PNG, WebP or HEIC photo of up to 10 MB. Its location and camera data are removed."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"}
+        ),
     )
     remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
     self_mood = forms.ChoiceField(

@@ -10,8 +10,10 @@ class EntrySerializer(serializers.ModelSerializer):
     text = serializers.CharField(required=False, allow_blank=True, max_length=ENTRY_TEXT_MAX_LENGTH)
     day = serializers.DateField(required=False)
     self_mood = serializers.ChoiceField(choices=EMOTION_CHOICES, required=False, allow_blank=True)
-    photo = serializers.FileField(write_only=True, required=False, allow_null=True,
-                                  help_text="JPEG, PNG or WebP, up to 10 MB. Send null to remove.")
+    photo = serializers.FileField(
+        write_only=True, required=False, allow_null=True,
+        help_text="JPEG, PNG, WebP or HEIC (of an MPO, the first picture), up to 10 MB. Send null to remove.",
+    )
     photo_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
 

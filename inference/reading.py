@@ -13,6 +13,7 @@ from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
 from diary.models import Entry
+from diary.storage import storage_unavailable_errors
 from inference import reasons
 from inference.emotions import EMOTIONS, valence_arousal
 from inference.models import AnalysisJob, ModelVersion
@@ -155,9 +156,16 @@ class Outcome:
 
 
 def _open_photo(entry: Entry) -> Image.Image:
-    with entry.photo.storage.open(entry.photo.name, "rb") as handle:
-        image = Image.open(handle)
-        image.load()
+    """The entry's photo, read through the storage (the local folder or the object store: a worker
+    on another machine has no file of its own to open)."""
+    try:
+        with entry.photo.storage.open(entry.photo.name, "rb") as handle:
+            image = Image.open(handle)
+            image.load()
+    except storage_unavailable_errors() as error:
+        # The store is down or refused us: not the photo's fault. The batch goes back, and the task
+        # retries with back-off (tasks.TRANSIENT_ERRORS).
+        raise TransientAnalysisError(f"the photo store did not answer ({type(error).__name__})") from error
     return image.convert("RGB")
 
 

@@ -1,5 +1,5 @@
-"""Reads of the analysis pipeline: an entry's mood (the automatic reading when there is one, else
-the self-report), and an entry's analysis for the page and the API."""
+"""Reads of the analysis pipeline: an entry's mood (the person's own choice when they made one,
+else a confident automatic reading), and an entry's analysis for the page and the API."""
 
 import datetime
 from dataclasses import dataclass
@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from diary.models import Entry
 from diary.selectors import entry_get_visible_to
+from diary.tracker.moods import DEFAULT_PREFER, PREFER_AI, PREFERENCES, SOURCE_AI, SOURCE_LABELS, SOURCE_SELF
 from inference.emotions import CIRCUMPLEX, EMOTION_LABELS, EMOTIONS, one_hot
 from inference.models import AnalysisJob, AnalysisResult, Correction
 from inference.reasons import reason_display
@@ -16,33 +17,42 @@ from inference.reasons import reason_display
 
 @dataclass(frozen=True)
 class Mood:
-    source: str  # "ai" or "self"
+    source: str  # "self" (the person's choice) or "ai" (a confident automatic reading)
     emotion: str
     probabilities: dict[str, float]
     valence: float
     arousal: float
 
+    @property
+    def source_label(self) -> str:
+        """"my choice" / "read automatically", in the reader's language."""
+        return str(SOURCE_LABELS[self.source])
 
-def entry_mood(*, entry: Entry, prefer: str = "ai") -> Mood | None:
-    """The mood to act on for an entry; `prefer` = "ai" or "self" when both exist."""
+
+def entry_mood(*, entry: Entry, prefer: str = DEFAULT_PREFER) -> Mood | None:
+    """The mood to act on for an entry, or None when it is not read.
+
+    The Python twin of diary.tracker.moods (mood_emotion / mood_source / mood_valence): the
+    person's own choice first; otherwise the automatic reading, which is stored only when it is
+    confident (an abstained reading leaves ai_emotion empty). `prefer="ai"` exists for the
+    tracker of a person who explicitly chose the automatic reading first; music, compositions
+    and welfare always use the default.
+    """
+    if prefer not in PREFERENCES:
+        raise ValueError(f"prefer must be one of {PREFERENCES}, not {prefer!r}")
     ai = None
-    if entry.ai_emotion and entry.ai_probabilities:
-        ai = Mood("ai", entry.ai_emotion, dict(entry.ai_probabilities),
-                  float(entry.ai_valence or 0.0), float(entry.ai_arousal or 0.0))
+    if entry.ai_emotion:
+        valence, arousal = CIRCUMPLEX[entry.ai_emotion]
+        ai = Mood(SOURCE_AI, entry.ai_emotion, dict(entry.ai_probabilities or one_hot(entry.ai_emotion)),
+                  float(valence if entry.ai_valence is None else entry.ai_valence),
+                  float(arousal if entry.ai_arousal is None else entry.ai_arousal))
     own = None
     if entry.self_mood:
         valence, arousal = CIRCUMPLEX[entry.self_mood]
-        own = Mood("self", entry.self_mood, one_hot(entry.self_mood), valence, arousal)
-    if prefer == "self":
-        return own or ai
-    # "That's not how I feel": once the person corrected the reading, their word wins over ours.
-    if ai is not None and own is not None and own.emotion != ai.emotion and _corrected(entry):
-        return own
-    return ai or own
-
-
-def _corrected(entry: Entry) -> bool:
-    return Correction.objects.filter(entry_id=entry.pk).exists()
+        own = Mood(SOURCE_SELF, entry.self_mood, one_hot(entry.self_mood), valence, arousal)
+    if prefer == PREFER_AI:
+        return ai or own
+    return own or ai
 
 
 # --- The analysis of an entry, for the page and the API ------------------------------------------

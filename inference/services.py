@@ -22,14 +22,11 @@ from inference import reasons
 from inference.emotions import EMOTIONS
 from inference.models import AnalysisJob, AnalysisResult, Correction
 from inference.selectors import analysis_get_visible_to
+from moodsite import tasking
 
 logger = logging.getLogger(__name__)
 
 Status = AnalysisJob.Status
-
-# Publishing a task must not hang the page when Redis is down: two quick tries, then the job
-# simply stays pending (the person sees "queued") and the recovery task sends it later.
-ENQUEUE_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.2}
 
 _CLEARED_READING = {"ai_emotion": "", "ai_probabilities": None, "ai_valence": None, "ai_arousal": None,
                     "ai_confidence": None}
@@ -43,26 +40,8 @@ def enqueue(job_id: int | None = None) -> bool:
     """
     from inference.tasks import analyse_entries_task
 
-    try:
-        analyse_entries_task.apply_async(kwargs={"job_id": job_id}, retry=True,
-                                         retry_policy=ENQUEUE_RETRY_POLICY)
-    except _broker_errors() as error:
-        logger.warning("Could not send analysis job %s to the broker (%s); it stays queued", job_id, error)
-        return False
-    return True
-
-
-def _broker_errors() -> tuple[type[BaseException], ...]:
-    from kombu.exceptions import OperationalError as KombuOperationalError
-
-    errors: list[type[BaseException]] = [KombuOperationalError, ConnectionError, OSError]
-    try:
-        from redis.exceptions import RedisError
-
-        errors.append(RedisError)
-    except ImportError:  # pragma: no cover - redis is in requirements
-        pass
-    return tuple(errors)
+    # The job stays pending (the person sees "queued") when the broker is down.
+    return tasking.send(analyse_entries_task, job_id=job_id)
 
 
 def _enqueue_batches(count: int) -> None:

@@ -21,7 +21,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -85,23 +84,22 @@ def caseworker_required(view):
     return wrapped
 
 
-# --- Throttling of guesses (link codes, TOTP codes on the API) ---------------------------------
+# --- Guessing (link codes, TOTP codes on the API) ------------------------------------------------
+# Counted by allauth's rate limits (ACCOUNT_RATE_LIMITS), the one mechanism that also guards the
+# web and API sign-in: allauth.core.ratelimit.consume(...) before each guess, clear(...) after a
+# right one.
+LINK_CODE_ACTION = "welfare_link_code"
+TOTP_ACTION = "login_failed"
 
 
-def throttled(*, key: str, limit: int, window_s: int) -> bool:
-    """Count one attempt; True when `limit` attempts were already made within the window."""
-    cache_key = f"welfare.throttle.{key}"
-    cache.add(cache_key, 0, timeout=window_s)
-    try:
-        attempts = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=window_s)
-        attempts = 1
-    return attempts > limit
+def link_code_key(user: User) -> str:
+    return f"welfare-link-code-user-{user.pk}"
 
 
-def throttle_clear(*, key: str) -> None:
-    cache.delete(f"welfare.throttle.{key}")
+def totp_guess_key(user: User) -> str:
+    """The key allauth.mfa counts wrong codes under, so that wrong codes on the API and on the web
+    lock the same account (5 per 5 minutes, ACCOUNT_RATE_LIMITS["login_failed"])."""
+    return f"mfa-auth-user-{user.pk}"
 
 
 # --- The API ------------------------------------------------------------------------------------
