@@ -257,7 +257,9 @@ class E5Encoder(nn.Module):
                 weight_name, bias_name = (f"l{index}.{name}.w", f"l{index}.{name}.b")
                 dtype, count, raw = model.tensors[weight_name]
                 if dtype == 1:
-                    module.weight.data = torch.from_numpy(dequantise_q4(raw, count // module.in_features, module.in_features))
+                    module.weight.data = torch.from_numpy(
+                        dequantise_q4(raw, count // module.in_features, module.in_features)
+                    )
                 else:
                     module.weight.data = _f32(model, weight_name)
                 module.bias.data = _f32(model, bias_name)
@@ -340,4 +342,3 @@ def sentence_vectors(texts: list[str], layers: int = 6, batch_size: int = 64) ->
             ids, attention = batch_ids(tokenizer, texts[start : start + batch_size])
             out.append(F.normalize(encoder(ids, attention), dim=-1).numpy())
     return np.concatenate(out) if out else np.zeros((0, 384), np.float32)
-

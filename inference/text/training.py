@@ -145,12 +145,18 @@ def korean_split(data: TextSet) -> tuple[TextSet, TextSet, TextSet]:
 
 
 def read_any(path: Path) -> TextSet:
-    """A GoEmotions-format .tsv or a Korean-format .csv (``evaluate --data FILE``)."""
+    """A GoEmotions(-Korean) .tsv, a Korean-set .csv or a dair-ai .txt (``evaluate --data FILE``)."""
+    if path.suffix == ".tsv" and (path.parent / "label.txt").exists():
+        return read_goemotions_korean(path)
     if path.suffix == ".tsv":
         return read_goemotions(path)
     if path.suffix == ".csv":
         return read_korean(path)
-    raise ValueError(f"{path} is neither a GoEmotions .tsv nor a Korean-set .csv file.")
+    if path.suffix == ".txt":
+        return read_dair(path)
+    raise ValueError(
+        f"{path} is none of: a GoEmotions (or GoEmotions-Korean) .tsv, a Korean-set .csv, a dair-ai emotion .txt."
+    )
 
 
 def default_cache_dir() -> Path:
@@ -234,7 +240,14 @@ GOEMOTIONS_TO_EKMAN = {
     "neutral": ("neutral",),
 }  # fmt: skip
 # dair-ai emotion: "love" is a pleasant, warm state the site shows as happy.
-DAIR_TO_OURS = {"joy": "happy", "love": "happy", "sadness": "sad", "anger": "angry", "fear": "fear", "surprise": "surprise"}
+DAIR_TO_OURS = {
+    "joy": "happy",
+    "love": "happy",
+    "sadness": "sad",
+    "anger": "angry",
+    "fear": "fear",
+    "surprise": "surprise",
+}
 
 
 def read_goemotions_korean(path: Path) -> TextSet:
@@ -291,9 +304,12 @@ def read_all(data_dir: Path) -> dict[str, dict[str, TextSet]]:
             raise FileNotFoundError(f"{path} does not exist: --data must be the shared datasets' text/ folder.")
     ko_train, ko_val, ko_test = korean_split(read_korean(korean))
     return {
-        "goemotions": {s: read_goemotions(ekman / f"{f}.tsv") for s, f in (("train", "train"), ("val", "dev"), ("test", "test"))},
+        "goemotions": {
+            s: read_goemotions(ekman / f"{f}.tsv") for s, f in (("train", "train"), ("val", "dev"), ("test", "test"))
+        },
         "goemotions_ko": {
-            s: read_goemotions_korean(ko_goemotions / f"{f}.tsv") for s, f in (("train", "train"), ("val", "dev"), ("test", "test"))
+            s: read_goemotions_korean(ko_goemotions / f"{f}.tsv")
+            for s, f in (("train", "train"), ("val", "dev"), ("test", "test"))
         },
         "dair": {s: read_dair(dair / f"{s}.txt") for s in ("train", "val", "test")},
         "korean": {"train": ko_train, "val": ko_val, "test": ko_test},

@@ -42,12 +42,18 @@ class Command(BaseCommand):
         parser.add_argument("--head-lr", type=float, default=1e-3)
         parser.add_argument("--tau", type=float, default=1.0, help="logit-adjustment strength (0: plain loss)")
         parser.add_argument("--label-smoothing", type=float, default=0.1)
+        parser.add_argument("--warmup", type=int, default=100, help="warm-up steps")
+        parser.add_argument("--max-tokens", type=int, default=96, help="training rows are cut to this many tokens")
         parser.add_argument("--eval-every", type=int, default=1000)
+        parser.add_argument("--eval-rows", type=int, default=400, help="validation rows per dataset while training")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--threads", type=int, default=1)
         parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
         parser.add_argument("--export-only", action="store_true", help="skip training; export RUN_DIR/best.pt")
         parser.add_argument("--no-export", action="store_true", help="train only; export later with --export-only")
+        parser.add_argument(
+            "--export-rows", type=int, default=None, help="validation rows per dataset for calibration (default: all)"
+        )
         parser.add_argument("--model-version", default="", help="version string for the export")
 
     def handle(self, *args, **options):
@@ -73,6 +79,9 @@ class Command(BaseCommand):
             tau=options["tau"],
             label_smoothing=options["label_smoothing"],
             eval_every=options["eval_every"],
+            eval_rows=options["eval_rows"],
+            warmup=options["warmup"],
+            max_tokens=options["max_tokens"],
             seed=options["seed"],
         )
         run_dir = Path(options["run_dir"])
@@ -101,7 +110,14 @@ class Command(BaseCommand):
         out = Path(options["out"]) if options["out"] else run_dir / "model"
         started = time.perf_counter()
         metadata = finetune.export(
-            run_dir, out, val_sets, settings, device=device, version=options["model_version"], log=log
+            run_dir,
+            out,
+            val_sets,
+            settings,
+            device=device,
+            version=options["model_version"],
+            max_rows=options["export_rows"],
+            log=log,
         )
         self.stdout.write(
             f"wrote {out} ({metadata['version']}, temperature {metadata['temperature']:.3f}, "
