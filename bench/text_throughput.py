@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moodsite.settings")
 CORES = 2
-os.environ["TEXT_ENCODER_THREADS"] = str(CORES)
+THREADS = int(os.environ.get("BENCH_THREADS", str(CORES)))  # 1: CPU cost per entry on a loaded machine
+os.environ["TEXT_ENCODER_THREADS"] = str(THREADS)
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 BATCH = int(os.environ.get("BENCH_BATCH", "64"))
@@ -114,6 +115,7 @@ def main() -> None:
                 "mean_characters": round(statistics.mean(len(t) for t in texts), 1),
                 "batch": BATCH,
                 "cores": CORES,
+                "threads": THREADS,
                 "per_second": round(done / wall, 1),
                 "median_batch_per_second": round(1 / statistics.median(timings), 1),
                 "per_cpu_second": round(done / cpu, 1) if cpu else None,

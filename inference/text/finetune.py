@@ -312,6 +312,9 @@ def export(
     from inference.training.abstain import choose_abstain_threshold
     from inference.training.calibration import fit_temperature
 
+    saved = run_dir / "settings.json"
+    if saved.exists():  # the run's own settings, whatever the export was called with
+        settings = Settings(**json.loads(saved.read_text(encoding="utf-8")))
     tokenizer, model, best_step = load_best(run_dir, settings, device)
     if max_rows:
         val_sets = validation_subsets(val_sets, max_rows, settings.seed)
