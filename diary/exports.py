@@ -9,7 +9,16 @@ from diary.tracker.selectors import tracker_preference_get
 
 def export_user_data(user: User) -> dict:
     prefer = tracker_preference_get(user=user)
-    return {"entries": _entries(user, prefer), "tracker": {"colour_days_by": prefer}}
+    return {"entries": _entries(user, prefer), "tracker": {"colour_days_by": prefer}, "reminder": _reminder(user)}
+
+
+def _reminder(user: User) -> dict:
+    from diary.reminders.services import preference_get
+
+    preference = preference_get(user=user)
+    return {"enabled": preference.enabled, "time": preference.time.strftime("%H:%M"), "channel": preference.channel,
+            "devices": user.push_subscriptions.count(),
+            "sent_days": [d.isoformat() for d in user.reminders_sent.order_by("day").values_list("day", flat=True)]}
 
 
 def _entries(user: User, prefer: str) -> list[dict]:
@@ -24,6 +33,7 @@ def _entries(user: User, prefer: str) -> list[dict]:
             "mood": entry.mood or "",
             "mood_source": entry.mood_source or "",
             "self_mood": entry.self_mood,
+            "self_mood_strength": entry.self_mood_strength,
             "ai_emotion": entry.ai_emotion,
             "ai_confidence": entry.ai_confidence,
             "photo": f"photos/entry-{entry.pk}.jpg" if entry.photo else None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import tempfile
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -23,10 +24,14 @@ def private_storage() -> Storage:
 
 @functools.cache
 def _s3_storage_class():
+    from botocore.exceptions import ClientError
+    from django.core.files import File
     from storages.backends.s3 import S3Storage
+    from storages.utils import clean_name
 
     class PrivateS3Storage(S3Storage):
-        """django-storages' S3 backend that never hands out a URL to the bucket.
+        """django-storages' S3 backend that never hands out a URL to the bucket, and reads a file
+        with one GET.
 
         S3Storage.url() would return a presigned URL: a bearer link that works for anyone who gets
         it (forwarded, in a proxy log, in the browser history) until it expires, and that deleting
@@ -37,6 +42,29 @@ def _s3_storage_class():
 
         def url(self, name, parameters=None, expire=None, http_method=None):  # noqa: ARG002
             return urljoin(settings.MEDIA_URL, filepath_to_uri(name))
+
+        def _open(self, name, mode="rb"):
+            """Reading: one GET into memory (a temporary file past max_memory_size). S3File would
+            send a HEAD, then boto3's download another HEAD, then the GET: three round trips for
+            every photo a page or a worker reads (bench/README.md, "Object storage")."""
+            if any(flag in mode for flag in "wa+"):
+                return super()._open(name, mode)
+            key = self._normalize_name(clean_name(name))
+            try:
+                response = self.connection.meta.client.get_object(Bucket=self.bucket_name, Key=key)
+            except ClientError as error:
+                if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+                    raise FileNotFoundError(f"File does not exist: {name}") from None
+                raise
+            copy = tempfile.SpooledTemporaryFile(max_size=self.max_memory_size, suffix=".S3File")
+            body = response["Body"]
+            try:
+                for chunk in iter(lambda: body.read(256 * 1024), b""):
+                    copy.write(chunk)
+            finally:
+                body.close()
+            copy.seek(0)
+            return File(copy, name=name)
 
     return PrivateS3Storage
 

@@ -151,8 +151,28 @@ class Outcome:
     reason: str = ""
     face: object | None = None  # FaceReading
     text: object | None = None  # TextReading
-    fused: object | None = None
+    fused: object | None = None  # the stored reading (abstaining.Reading): emotion "" when abstained
     has_photo: bool = False
+    verdict: object | None = None  # abstaining.Verdict
+
+
+def _thresholds(jobs: list[AnalysisJob]):
+    """The models' abstain thresholds (their metadata's ``abstain`` key), for this batch."""
+    from inference.abstaining import thresholds_from
+
+    face_info = text_info = None
+    if any(job.entry.photo for job in jobs):
+        try:
+            face_info = face_runtime().model_info()
+        except Exception:  # no face model: no face is read either
+            face_info = None
+    runtime = text_runtime()
+    if runtime is not None and any(job.entry.text.strip() for job in jobs):
+        try:
+            text_info = runtime.text_model_info()
+        except Exception:
+            text_info = None
+    return thresholds_from(face_info=face_info, text_info=text_info)
 
 
 def _open_photo(entry: Entry) -> Image.Image:
@@ -228,6 +248,9 @@ def batch_read(jobs: list[AnalysisJob]) -> dict[int, Outcome]:
     text_readings = read_texts([job.entry.text for job in with_text]) or [None] * len(with_text)
     texts = {job.pk: reading for job, reading in zip(with_text, text_readings, strict=True)}
 
+    from inference.abstaining import decide, language_of
+
+    thresholds = _thresholds([job for job in jobs if job.pk not in outcomes])
     for job in jobs:
         if job.pk in outcomes:
             continue
@@ -236,16 +259,19 @@ def batch_read(jobs: list[AnalysisJob]) -> dict[int, Outcome]:
         text = texts.get(job.pk)
         face_probs = face.probabilities if face is not None and face.found else None
         text_probs = text.probabilities if text is not None else None
+        quality = (getattr(face, "quality", "") or "") if face is not None and face.found else ""
         try:
-            fused = fuse(face=face_probs, text=text_probs)
+            verdict = decide(face=face_probs, text=text_probs, thresholds=thresholds, fuse=fuse,
+                             text_language=language_of(job.entry.text), face_quality=quality)
         except Exception:
             logger.exception("Fusing the readings failed for job %s", job.pk)
             outcomes[job.pk] = Outcome(Status.FAILED, reasons.UNEXPECTED, has_photo=has_photo)
             continue
-        if fused is None:
+        if verdict is None:
             outcomes[job.pk] = Outcome(Status.NO_FACE, reasons.no_reading(has_photo=has_photo,
                                        has_text=bool(job.entry.text.strip())),
                                        face=face, text=text, has_photo=has_photo)
         else:
-            outcomes[job.pk] = Outcome(Status.DONE, face=face, text=text, fused=fused, has_photo=has_photo)
+            outcomes[job.pk] = Outcome(Status.DONE, face=face, text=text, fused=verdict.reading,
+                                       has_photo=has_photo, verdict=verdict)
     return outcomes

@@ -12,7 +12,13 @@ from diary.selectors import entry_get_visible_to
 from diary.tracker.moods import DEFAULT_PREFER, PREFER_AI, PREFERENCES, SOURCE_AI, SOURCE_LABELS, SOURCE_SELF
 from inference.emotions import CIRCUMPLEX, EMOTION_LABELS, EMOTIONS, one_hot
 from inference.models import AnalysisJob, AnalysisResult, Correction
-from inference.reasons import reason_display
+from inference.reasons import cant_tell_display, face_quality_display, reason_display
+
+# Confidence in words (the percentages sit behind a "details" disclosure): a calibrated reading
+# at or above this is right about three times in four or more, "probably"; below it, "maybe".
+PROBABLY_FROM = 0.75
+# Never show certainty: the displayed percentage is capped (a model is never 100% right).
+DISPLAY_CAP = 0.99
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,50 @@ class Analysis:
 
     @property
     def can_correct(self) -> bool:
+        """There is a confident reading: "Is this right?" with yes / pick another."""
         return self.result is not None and bool(self.result.emotion)
+
+    @property
+    def abstained(self) -> bool:
+        """A reading was made but it says "I can't tell" (or face and words disagreed)."""
+        return self.result is not None and not self.result.emotion and self.status == "done"
+
+    @property
+    def can_answer(self) -> bool:
+        """The person can say how they feel next to this reading (confirm, correct or choose)."""
+        return self.can_correct or self.abstained
+
+    @property
+    def certainty(self) -> str:
+        """"probably" or "maybe", for the confident reading shown."""
+        if not self.can_correct:
+            return ""
+        return "probably" if (self.result.confidence or 0.0) >= PROBABLY_FROM else "maybe"
+
+    @property
+    def face_problem(self) -> str:
+        """The sentence for a face found but not read ("The face is too small to read - ...")."""
+        return face_quality_display(self.result.face_quality) if self.result is not None else ""
+
+    @property
+    def cant_tell(self) -> str:
+        """"I can't tell from this photo / these words" for the parts that abstained."""
+        if self.result is None or self.result.disagreement:
+            return ""
+        return cant_tell_display(face=self.result.face_abstained, words=self.result.text_abstained)
+
+    @property
+    def disagreement(self) -> dict | None:
+        """Face and words confidently disagreed: each one's own emotion, shown side by side."""
+        if self.result is None or not self.result.disagreement:
+            return None
+        face, text = self.result.face_probabilities or {}, self.result.text_probabilities or {}
+        if not face or not text:
+            return None
+        face_top = max(EMOTIONS, key=lambda n: face.get(n, 0.0))
+        text_top = max(EMOTIONS, key=lambda n: text.get(n, 0.0))
+        return {"face": face_top, "face_label": str(EMOTION_LABELS[face_top]),
+                "text": text_top, "text_label": str(EMOTION_LABELS[text_top])}
 
     @property
     def emotion_label(self) -> str:

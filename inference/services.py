@@ -144,30 +144,42 @@ def _top(probabilities: dict | None) -> str:
     return max(EMOTIONS, key=lambda name: probabilities.get(name, 0.0))
 
 
+def _kind(result: AnalysisResult, emotion: str) -> str:
+    if not result.emotion:
+        return Correction.Kind.CHOSEN
+    return Correction.Kind.CONFIRMED if emotion == result.emotion else Correction.Kind.CORRECTED
+
+
 @transaction.atomic
 def correction_set(*, entry: Entry, emotion: str) -> Correction:
-    """The person says "that's not how I feel" and names the emotion: kept next to the prediction."""
+    """The person answers "Is this right?": yes (the reading's own emotion), no and which one it
+    is, or - when the reader could not tell - how they feel. Each answer is kept next to the
+    prediction as a labelled example for retraining (inference.training_examples)."""
     if emotion not in EMOTIONS:
         raise CorrectionRefused(_("Please choose one of the seven emotions."))
     job = AnalysisJob.objects.filter(entry=entry).select_related("result").first()
     result = job.result if job is not None else None
-    if result is None or not result.emotion:
+    if result is None:
         raise CorrectionRefused(
             _("There is no reading to correct yet. Please wait until the entry has been read."))
     correction, _created = Correction.objects.update_or_create(
         entry=entry,
         defaults={
             "result": result,
+            "kind": _kind(result, emotion),
             "predicted_emotion": result.emotion,
             "predicted_source": result.source,
             "predicted_face_emotion": _top(result.face_probabilities),
             "predicted_text_emotion": _top(result.text_probabilities),
+            "predicted_confidence": result.confidence,
+            "predicted_abstained": result.abstained,
+            "predicted_abstain_reason": result.abstain_reason,
             "model_key": result.model_key,
             "corrected_emotion": emotion,
         },
     )
-    # The correction is also how the person says they felt: the tracker's "my own choice", and
-    # (through entry_mood) what music and compositions follow from now on.
+    # The answer is also how the person says they felt: the tracker's "my own choice", and what
+    # music and compositions follow from now on.
     Entry.objects.filter(pk=entry.pk).update(self_mood=emotion)
     entry.self_mood = emotion
     return correction

@@ -75,8 +75,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
+    "moodsite.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "diary.middleware.StorageUnavailableMiddleware",
 ]
@@ -290,10 +292,19 @@ REST_FRAMEWORK = {
         "accounts.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "moodsite.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# JSON request bodies (moodsite.parsers): an entry's 10,000 characters are ~40 KB of JSON at most;
+# nothing the API takes nests more than a few levels.
+API_JSON_MAX_BYTES = 1024 * 1024
+API_JSON_MAX_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "moodsite API",
     "DESCRIPTION": "A private mood diary: entries, analyses, mood tracker, music and welfare.",
@@ -367,6 +378,22 @@ WELFARE_API_TOKEN_MAX_AGE = int(os.environ.get("WELFARE_API_TOKEN_MAX_AGE", str(
 # Links in alert e-mails to caseworkers point here.
 WELFARE_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# --- The daily reminder to write (diary.reminders) -------------------------------------------------
+# Every few minutes, beat sends the reminders that have come due in each person's own time zone.
+# A reminder is sent at most this long after its time (a beat that was down all afternoon does not
+# send a 9 am reminder at 5 pm).
+REMINDER_CHECK_INTERVAL = int(os.environ.get("REMINDER_CHECK_INTERVAL", "300"))
+REMINDER_SEND_WINDOW_MINUTES = int(os.environ.get("REMINDER_SEND_WINDOW_MINUTES", "120"))
+# Web Push (VAPID, RFC 8292). Generate the pair once with `vapid --gen` (py-vapid, installed with
+# pywebpush) or `python manage.py shell -c "..."` (README.md); without both keys push is not offered
+# and reminders go by e-mail.
+WEBPUSH_VAPID_PUBLIC_KEY = os.environ.get("WEBPUSH_VAPID_PUBLIC_KEY", "")
+WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("WEBPUSH_VAPID_PRIVATE_KEY", "")
+WEBPUSH_VAPID_SUBJECT = os.environ.get("WEBPUSH_VAPID_SUBJECT", "mailto:no-reply@moodsite.local")
+CELERY_BEAT_SCHEDULE.update({
+    "diary-send-reminders": {"task": "diary.reminders.tasks.send_reminders_task", "schedule": REMINDER_CHECK_INTERVAL},
+})
+
 # --- Generated music ------------------------------------------------------------------------------
 # Compose a piece automatically after each analysis (off by default: composing costs CPU seconds).
 COMPOSE_AFTER_ANALYSIS = env_bool("COMPOSE_AFTER_ANALYSIS", False)
@@ -391,6 +418,34 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Content-Security-Policy (django-csp) ----------------------------------------------------------
+# No inline script anywhere: no <script> blocks with code, no on* attributes, no javascript: URLs.
+# Behaviour lives in static files (static/js/site.js for what every page needs). Data for charts
+# goes in {{ value|json_script:"id" }} blocks, which are data, not script. Inline style attributes
+# stay allowed (style-src-attr): the mood calendar and bars colour cells from data. Everything is
+# served by the site itself, so nothing else is allowed. Other apps must keep to this: a new
+# inline script will simply not run (a browser test checks the pages for CSP violations).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # 'unsafe-inline' in style-src only for browsers without CSP level 3, which ignore the two
+        # more precise directives after it: <style> blocks are refused, style="" attributes allowed.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        # data: for the QR code of the two-factor set-up page (an inline SVG image from allauth).
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -69,3 +69,22 @@ def test_it_issues_a_token_for_email_and_password(member):
     assert ApiToken.objects.get(user=member).prefix == key[:8]
     assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/entries/").status_code == 200
     assert APIClient().post("/api/v1/auth/token/", {"username": member.email, "password": "no"}).status_code == 400
+
+
+def test_it_refuses_an_empty_entry_with_a_clear_message(api, member):
+    response = api.post("/api/v1/entries/", {"day": "2026-11-01", "text": ""}, format="json")
+    assert response.status_code == 400
+    assert "This entry is empty" in response.json()["non_field_errors"][0]
+    assert not Entry.objects.exists()
+
+
+def test_it_refuses_a_patch_that_empties_an_entry(api, member):
+    entry = EntryFactory(owner=member, text="words", self_mood="")
+    response = api.patch(f"/api/v1/entries/{entry.pk}/", {"text": ""}, format="json")
+    assert response.status_code == 400 and "non_field_errors" in response.json()
+    entry.refresh_from_db()
+    assert entry.text == "words"
+
+
+def test_an_empty_entry_is_refused_to_anonymous_callers_before_anything_else(db):
+    assert APIClient().post("/api/v1/entries/", {"text": ""}, format="json").status_code in (401, 403)

@@ -120,3 +120,13 @@ def test_saving_a_photo_while_the_store_is_down_keeps_nothing_half_done_and_says
     response = api.post("/api/v1/entries/", {"text": "Hello", "photo": upload}, format="multipart")
     assert response.status_code == 503
     assert "try again in a few minutes" in response.json()["detail"]
+
+
+def test_the_store_down_page_speaks_korean_to_a_korean_reader(owner_client, member, s3_store_down):
+    from tests.factories import EntryFactory
+
+    member.language = "ko"
+    member.save(update_fields=["language"])
+    entry = EntryFactory(owner=member, photo="photos/1/gone.jpg")
+    page = owner_client.get(f"/diary/{entry.pk}/photo/").content.decode()
+    assert "저장 서버가 지금 응답하지 않아서" in page and "몇 분 뒤에 다시 해 주세요" in page

@@ -24,7 +24,7 @@ def test_the_worker_reads_photos_from_the_bucket(s3_storage, member, scripted_mo
         happy = entry_with_photo(member, colour=GREEN)
         angry = entry_with_photo(member, colour=RED)
     assert happy.photo.name in stored_names(s3_storage)
-    assert not (settings.PRIVATE_MEDIA_ROOT / "photos").exists()
+    assert not (settings.PRIVATE_MEDIA_ROOT / happy.photo.name).exists()
     # when a worker reads them
     counts = pipeline.batch_run(size=10, max_wait=0)
     # then both are read from the objects' own pixels, in one pass

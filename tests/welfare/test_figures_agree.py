@@ -107,3 +107,20 @@ def test_a_stranger_caseworker_cannot_see_the_client_page(client, organisation, 
     consent = client_named("Seo", organisation, caseworker)
     outsider = mfa_signed_in(client, make_caseworker(other_organisation))
     assert outsider.get(reverse("welfare:client_detail", args=[consent.pk])).status_code == 404
+
+
+def test_a_korean_caseworker_reads_the_window_and_the_sources_in_korean(caseworker_client, caseworker,
+                                                                         organisation):
+    from django.utils import translation
+
+    caseworker.language = "ko"
+    caseworker.save()
+    consent = client_named("Baek", organisation, caseworker)
+    write_days(consent.client, {0: "sad", 1: "sad", 2: "fear"})
+    alerts_evaluate()
+    with translation.override("en"):
+        page = caseworker_client.get(reverse("welfare:client_detail", args=[consent.pk])).content.decode()
+        dashboard = caseworker_client.get(reverse("welfare:dashboard")).content.decode()
+    assert "최근 7일:" in page and "알림이 열렸을 때:" in page and "현재 (위와 같은 기간):" in page
+    assert "3개 중 3개 부정적" in page and "이용자가 고른 기분 3개, 자동 분석 0개" in page
+    assert "최근 기분 (최근 7일)" in dashboard and "위험도는 알림과 같은 기준으로" in dashboard
