@@ -50,7 +50,6 @@ def data_export(request: HttpRequest) -> HttpResponse:
     stamp = timezone.now().strftime("%Y%m%d")
     response = HttpResponse(archive, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="moodsite-my-data-{stamp}.zip"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -1,11 +1,12 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers, viewsets
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.settings import api_settings
 
 from diary import services
 from diary.selectors import entry_list_visible_to
 from diary.serializers import EntrySerializer
+from moodsite.parsers import LimitedJSONParser
 
 
 def _refused(error: DjangoValidationError) -> serializers.ValidationError:
@@ -19,7 +20,7 @@ class EntryViewSet(viewsets.ModelViewSet):
     """The signed-in person's diary entries, newest first. Others' entries answer 404."""
 
     serializer_class = EntrySerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [LimitedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return entry_list_visible_to(user=self.request.user)

@@ -1,8 +1,10 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from diary.models import ENTRY_TEXT_MAX_LENGTH, Entry, MoodStrength
 from diary.photos import CleanPhoto, clean_photo
+from diary.services import entry_day_check, entry_day_range
 from inference.emotions import EMOTION_CHOICES, EMOTION_ICONS
 
 CHECKIN_FIELDS = ("self_mood", "self_mood_strength")
@@ -35,11 +37,23 @@ class EntryForm(forms.Form):
     )
     remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
 
-    def __init__(self, *args, entry: Entry | None = None, **kwargs):
+    def __init__(self, *args, owner, entry: Entry | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.owner = owner
         self.entry = entry
+        earliest, latest = entry_day_range(owner)
+        self.fields["day"].widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())
         if entry is None or not entry.photo:
             del self.fields["remove_photo"]
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if self.entry is None or day != self.entry.day:
+            try:
+                entry_day_check(owner=self.owner, day=day)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["day"]) from None
+        return day
 
     def mood_options(self) -> list[dict]:
         """The seven moods as the check-in's big buttons: code, word, icon, and whether chosen."""

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -26,6 +27,17 @@ class EntrySerializer(serializers.ModelSerializer):
         fields = ["id", "day", "text", "self_mood", "self_mood_strength", "photo", "photo_url", "thumbnail_url",
                   "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate_day(self, day):
+        request = self.context.get("request")
+        if day is not None and request is not None and (self.instance is None or day != self.instance.day):
+            from diary.services import entry_day_check
+
+            try:
+                entry_day_check(owner=request.user, day=day)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error.message_dict["day"]) from None
+        return day
 
     def validate_photo(self, upload):
         if upload is None:

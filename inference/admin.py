@@ -84,5 +84,4 @@ class CorrectionAdmin(ReadOnlyAdmin):
 def _download(text: str, content_type: str, extension: str) -> HttpResponse:
     response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="corrections.{extension}"'
-    response["Cache-Control"] = "private, no-store"
     return response

@@ -47,7 +47,6 @@ def entry_status(request: HttpRequest, entry_id: int) -> JsonResponse:
         "final": not analysis.is_waiting,
         "announcement": _announcement(analysis),
     })
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -58,7 +57,6 @@ def entry_section(request: HttpRequest, entry_id: int) -> HttpResponse:
     analysis = analysis_get_visible_to(user=request.user, entry_id=entry_id)
     response = render(request, "inference/_analysis_section.html",
                       section_context(analysis=analysis, request=request))
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -75,8 +75,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
+    "moodsite.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "diary.middleware.StorageUnavailableMiddleware",
 ]
@@ -290,10 +292,19 @@ REST_FRAMEWORK = {
         "accounts.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "moodsite.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# JSON request bodies (moodsite.parsers): an entry's 10,000 characters are ~40 KB of JSON at most;
+# nothing the API takes nests more than a few levels.
+API_JSON_MAX_BYTES = 1024 * 1024
+API_JSON_MAX_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "moodsite API",
     "DESCRIPTION": "A private mood diary: entries, analyses, mood tracker, music and welfare.",
@@ -407,6 +418,34 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Content-Security-Policy (django-csp) ----------------------------------------------------------
+# No inline script anywhere: no <script> blocks with code, no on* attributes, no javascript: URLs.
+# Behaviour lives in static files (static/js/site.js for what every page needs). Data for charts
+# goes in {{ value|json_script:"id" }} blocks, which are data, not script. Inline style attributes
+# stay allowed (style-src-attr): the mood calendar and bars colour cells from data. Everything is
+# served by the site itself, so nothing else is allowed. Other apps must keep to this: a new
+# inline script will simply not run (a browser test checks the pages for CSP violations).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # 'unsafe-inline' in style-src only for browsers without CSP level 3, which ignore the two
+        # more precise directives after it: <style> blocks are refused, style="" attributes allowed.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        # data: for the QR code of the two-factor set-up page (an inline SVG image from allauth).
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

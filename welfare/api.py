@@ -25,6 +25,7 @@ from welfare.charts import TREND_RANGES, chart_payload, client_trend, trend_rang
 from welfare.models import AccessLog, Alert
 from welfare.security import (
     TOTP_ACTION,
+    AuditRefusalsMixin,
     CaseworkerWithMFA,
     WelfareTokenAuthentication,
     totp_authenticator,
@@ -116,7 +117,7 @@ class ClientSummarySerializer(serializers.Serializer):
         return [None if v is None else round(v, 3) for v in row.series[30]]
 
 
-class ClientListView(APIView):
+class ClientListView(AuditRefusalsMixin, APIView):
     """Your clients with their figures, riskiest first (`?risk=high|medium|low`, `?sort=...`)."""
 
     authentication_classes = AUTHENTICATION
@@ -151,7 +152,7 @@ class TrendDaySerializer(serializers.Serializer):
     own = serializers.IntegerField(help_text="Entries whose mood was the member's own choice.")
 
 
-class ClientTrendView(APIView):
+class ClientTrendView(AuditRefusalsMixin, APIView):
     """Daily aggregates for one client (`?days=30|90|365`): never entry text or photos."""
 
     authentication_classes = AUTHENTICATION
@@ -176,7 +177,7 @@ class ClientTrendView(APIView):
         )
 
 
-class AlertAcknowledgeView(APIView):
+class AlertAcknowledgeView(AuditRefusalsMixin, APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [CaseworkerWithMFA]
 
@@ -200,7 +201,7 @@ class WelfareTokenSerializer(serializers.Serializer):
     header = serializers.CharField()
 
 
-class WelfareTokenView(APIView):
+class WelfareTokenView(AuditRefusalsMixin, APIView):
     """Exchange your sign-in (session or API token) and a TOTP code for a welfare token."""
 
     authentication_classes = [authentication.SessionAuthentication, ApiTokenAuthentication]
@@ -209,6 +210,7 @@ class WelfareTokenView(APIView):
     @extend_schema(request=WelfareTokenRequestSerializer, responses=WelfareTokenSerializer)
     def post(self, request):
         if not request.user.is_caseworker:
+            self.permission_denied_logged()
             return Response(
                 {"detail": _("Only caseworkers can have a welfare token.")}, status=status.HTTP_403_FORBIDDEN
             )

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import authentication, exceptions, permissions
 
 from accounts.models import User
+from welfare.models import RefusedAccess
 
 SECOND_FACTORS = {Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES}
 NO_TOTP = "no_totp"
@@ -61,8 +62,11 @@ def caseworker_required(view):
     @login_required
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_caseworker:
+            _refused(request, RefusedAccess.Reason.NOT_CASEWORKER)
             return render(request, "welfare/caseworkers_only.html", status=403)
         problem = mfa_problem(request)
+        if problem is not None:
+            _refused(request, RefusedAccess.Reason.NO_SECOND_FACTOR)
         if problem == NO_TOTP:
             messages.warning(
                 request,
@@ -79,9 +83,40 @@ def caseworker_required(view):
             )
             back = request.get_full_path() if request.method == "GET" else reverse("welfare:dashboard")
             return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': back})}")
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            # A client or alert the caseworker may not see (or that does not exist: the same 404).
+            _refused(request, RefusedAccess.Reason.NOT_VISIBLE)
+            raise
 
     return wrapped
+
+
+def _refused(request: HttpRequest, reason: str) -> None:
+    from welfare.services import refusal_record
+
+    refusal_record(user=request.user, reason=reason, method=request.method or "", path=request.path)
+
+
+class AuditRefusalsMixin:
+    """For welfare API views: refused attempts go to the same oversight log as on the web."""
+
+    def permission_denied(self, request, message=None, code=None):
+        user = request.user
+        if user and user.is_authenticated:
+            reasons = RefusedAccess.Reason
+            _refused(request._request, reasons.NO_SECOND_FACTOR if user.is_caseworker else reasons.NOT_CASEWORKER)
+        return super().permission_denied(request, message=message, code=code)
+
+    def permission_denied_logged(self) -> None:
+        """Record a refusal that the view answers itself (with its own message)."""
+        _refused(self.request._request, RefusedAccess.Reason.NOT_CASEWORKER)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, (Http404, exceptions.NotFound)):
+            _refused(self.request._request, RefusedAccess.Reason.NOT_VISIBLE)
+        return super().handle_exception(exc)
 
 
 # --- Guessing (link codes, TOTP codes on the API) ------------------------------------------------

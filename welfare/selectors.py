@@ -8,8 +8,8 @@ caseworker is a member of the consent's organisation. Nothing here looks at `is_
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import CharField, Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from diary.models import Entry
 from diary.tracker.moods import mood_emotion, mood_source
 from welfare import rules
 from welfare.models import AccessLog, Alert, Consent, ConsentText, Membership, Organisation
+from welfare.periods import MOOD, TEXT, Gap, consent_gaps, hidden_q
 from welfare.stats import MoodStats, mood_stats
 
 SPARKLINE_DAYS = (7, 30)
@@ -162,10 +163,16 @@ DASHBOARD_FIELDS = (
 )
 
 
-def _latest_entry(field_name: str, *, today: datetime.date) -> Subquery:
-    """A field of the client's latest entry; `mood` and `mood_source` by the one mood rule."""
-    latest = Entry.objects.filter(owner=OuterRef("client"), day__lte=today).order_by("-day", "-created_at")
-    latest = latest.annotate(mood=mood_emotion(), mood_source=mood_source())
+def _latest_entry(field_name: str, *, today: datetime.date, hidden: list[Gap]) -> Subquery:
+    """A field of the client's latest visible entry (welfare.periods); `mood` is "source:emotion" by
+    the one mood rule (one subquery for both), e.g. "self:sad", or ":" when the entry is not read."""
+    latest = (
+        Entry.objects.filter(owner=OuterRef("client"), day__lte=today)
+        .exclude(hidden_q(hidden))
+        .order_by("-day", "-created_at")
+    )
+    if field_name == "mood":
+        latest = latest.annotate(mood=Concat(mood_source(), Value(":"), mood_emotion(), output_field=CharField()))
     return Subquery(latest.values(field_name)[:1])
 
 
@@ -185,15 +192,16 @@ def dashboard_rows(
         visible = visible.filter(pk=consent_id)
     # Entries dated after the caseworker's today (a client far east of them) still count as latest.
     horizon = timezone.localtime(now, user.zone).date() + datetime.timedelta(days=1)
+    # Withdrawal periods are left out of every figure (welfare.periods).
+    gaps = consent_gaps(consents=visible, scope=MOOD)
     consents = list(
         visible
         .select_related(None)
         .select_related("client")
         .only(*DASHBOARD_FIELDS)
         .annotate(
-            latest_day=_latest_entry("day", today=horizon),
-            latest_mood=_latest_entry("mood", today=horizon),
-            latest_source=_latest_entry("mood_source", today=horizon),
+            latest_day=_latest_entry("day", today=horizon, hidden=gaps),
+            latest_mood=_latest_entry("mood", today=horizon, hidden=gaps),
         )
     )
     if not consents:
@@ -223,15 +231,16 @@ def dashboard_rows(
         zone_today = timezone.localtime(now, group[0].client.zone).date()
         zone = group[0].client.zone
         # moods=True: the risk badge applies the negative-mood rule too.
-        stats = mood_stats(owners=[c.client_id for c in group], today=zone_today, series_days=longest)
+        stats = mood_stats(owners=[c.client_id for c in group], today=zone_today, series_days=longest, hidden=gaps)
         for consent in group:
             figures = stats[consent.client_id]
+            latest_source, _colon, latest_mood = (consent.latest_mood or "").partition(":")
             rows.append(
                 ClientSummary(
                     consent=consent,
                     today=zone_today,
-                    latest_emotion=consent.latest_mood or "",
-                    latest_source=consent.latest_source or "",
+                    latest_emotion=latest_mood,
+                    latest_source=latest_source,
                     latest_day=consent.latest_day,
                     stats=figures,
                     series={n: figures.daily[-n:] for n in SPARKLINE_DAYS},
@@ -257,8 +266,10 @@ def shared_entries(*, consent: Consent) -> QuerySet[Entry]:
     """Entry text, only when the client shared it. Photos are never part of this."""
     if not consent.share_text:
         return Entry.objects.none()
+    gaps = consent_gaps(consents=[consent], scope=TEXT)
     return (
         Entry.objects.filter(owner=consent.client)
+        .exclude(hidden_q(gaps))
         .only("id", "day", "text", "self_mood", "ai_emotion", "created_at")
         .annotate(mood=mood_emotion(), mood_source=mood_source())
     )

@@ -8,6 +8,7 @@ leave this module: never an entry's text or photo.
 
 import datetime
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -23,6 +24,7 @@ from diary.tracker.moods import (
     mood_valence_sql,
 )
 from inference.emotions import EMOTIONS, NEGATIVE_EMOTIONS
+from welfare.periods import Gap, hidden_q, hidden_sql
 
 RECENT_DAYS = 7
 BASELINE_DAYS = 60
@@ -61,7 +63,7 @@ def _sample_sd(n: int, mean: float | None, sum_of_squares: float | None) -> floa
 NEGATIVES = tuple(sorted(NEGATIVE_EMOTIONS))
 
 
-def _mood_stats_sql(owner_count: int, series_days: int, moods: bool) -> str:
+def _mood_stats_sql(owner_count: int, series_days: int, moods: bool, hidden: str = "") -> str:
     """One pass over the 67 days of entries: each entry's valence and mood are worked out once in
     the inner select, then every figure is a filtered aggregate of them.
 
@@ -90,7 +92,7 @@ def _mood_stats_sql(owner_count: int, series_days: int, moods: bool) -> str:
         f"SELECT owner_id, {', '.join(columns)} FROM ("  # noqa: S608 - names and placeholders only
         f"SELECT owner_id, day, {mood_valence_sql()} AS v, {mood_emotion_sql()} AS mood, {mood_source_sql()} AS src "
         f"FROM {Entry._meta.db_table} WHERE owner_id IN ({owners}) AND day >= %(start)s AND day <= %(today)s"
-        f"{_fence()}) AS e GROUP BY owner_id"
+        f"{hidden}{_fence()}) AS e GROUP BY owner_id"
     )
 
 
@@ -106,14 +108,16 @@ def _as_date(value) -> datetime.date | None:
 
 
 def mood_stats(
-    *, owners: list[int], today: datetime.date, series_days: int = 0, moods: bool = True
+    *, owners: list[int], today: datetime.date, series_days: int = 0, moods: bool = True,
+    hidden: Sequence[Gap] = (),
 ) -> dict[int, MoodStats]:
     """Per owner: the last-7-days and 60-day-baseline figures the dashboard and the alerts use;
     with `moods` the counts of negative readings (the alerts need them, the dashboard does not);
     with `series_days` the mean valence of each of the last that many days (for sparklines).
 
     One grouped query over the (owner, day) index, plus one more only for owners with no entry in
-    the 67 days (to find their last entry day).
+    the 67 days (to find their last entry day). Entries in the `hidden` consent gaps
+    (welfare.periods) count for nothing.
     """
     if series_days > RECENT_DAYS + BASELINE_DAYS:
         raise ValueError(f"series_days can be at most {RECENT_DAYS + BASELINE_DAYS}.")
@@ -129,10 +133,12 @@ def mood_stats(
         **{f"o{i}": owner for i, owner in enumerate(owners)},
         **{f"d{i}": (series_start + datetime.timedelta(days=i)).isoformat() for i in range(series_days)},
     }
+    hidden_clause, hidden_params = hidden_sql(list(hidden))
+    params.update(hidden_params)
     series_at = 7 + (3 + len(NEGATIVES) if moods else 0)
     result: dict[int, MoodStats] = {}
     with connection.cursor() as cursor:
-        cursor.execute(_mood_stats_sql(len(owners), series_days, moods), params)
+        cursor.execute(_mood_stats_sql(len(owners), series_days, moods, hidden_clause), params)
         for row in cursor.fetchall():
             owner, n_recent, mean_recent, n_base, mean_base, sq_base, last_day = row[:7]
             figures = MoodStats(
@@ -153,6 +159,7 @@ def mood_stats(
     if missing:
         older = (
             Entry.objects.filter(owner__in=missing, day__lte=today)
+            .exclude(hidden_q(hidden))
             .order_by()
             .values_list("owner")
             .annotate(last_day=Max("day"))
@@ -173,11 +180,15 @@ class TrendDay:
     own: int = 0  # entries whose mood was the member's own choice (the others with a mood were read automatically)
 
 
-def trend(*, owner_id: int, start: datetime.date, end: datetime.date) -> list[TrendDay]:
-    """One client's daily aggregates, every day from start to end (days without entries too)."""
+def trend(
+    *, owner_id: int, start: datetime.date, end: datetime.date, hidden: Sequence[Gap] = ()
+) -> list[TrendDay]:
+    """One client's daily aggregates, every day from start to end (days without entries too),
+    leaving out the entries of the `hidden` consent gaps."""
     counts = {name: Count("pk", filter=Q(m=name)) for name in EMOTIONS}
     rows = (
         Entry.objects.filter(owner_id=owner_id, day__gte=start, day__lte=end)
+        .exclude(hidden_q(hidden))
         .alias(v=mood_valence(), m=mood_emotion(), s=mood_source())
         .order_by()
         .values("day")

@@ -24,7 +24,8 @@ def _cell(day: datetime.date, data: dict | None, in_range: bool) -> dict:
     if cell["emotion"]:
         name = cell["emotion"]
         cell.update(colour=EMOTION_COLOURS[name], ink=EMOTION_INK[name], symbol=EMOTION_SYMBOLS[name],
-                    label=emotion_label(name), source_label=str(SOURCE_LABELS[data["source"]]))
+                    label=emotion_label(name), source=data["source"],
+                    source_label=str(SOURCE_LABELS[data["source"]]))
     return cell
 
 

@@ -68,7 +68,6 @@ def mood_history_csv(*, user: User, start, end, prefer: str) -> StreamingHttpRes
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(user, "csv")}"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -86,7 +85,6 @@ def mood_history_json(*, user: User, start, end, prefer: str) -> HttpResponse:
     response = HttpResponse(json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1),
                             content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(user, "json")}"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

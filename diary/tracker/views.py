@@ -33,6 +33,7 @@ def chart_text() -> dict:
         "weekdays": [present.weekday_name(day) for day in range(1, 8)],
         "loading_failed": _("The charts could not be loaded. The tables below show the same numbers."),
         "no_data": _("No entries in this range yet."),
+        "sources": {source: str(label) for source, label in SOURCE_LABELS.items()},
     }
 
 

@@ -35,6 +35,13 @@ def test_the_calendar_marks_a_day_with_several_moods_and_links_it_to_its_entries
     assert 'id="day-panel"' in body and "js/tracker_days.js" in body
 
 
+def test_a_day_coloured_by_an_automatic_reading_says_so(owner_client, member):
+    add(member, d("2024-05-03"), ai="sad", text="Rain all day.")
+    body = owner_client.get(reverse("tracker:overview") + "?range=month&on=2024-05-03").content.decode()
+    assert 'source-ai"' in body and 'title="sad (read automatically)"' in body
+    assert "dashed edge: read automatically, not your own choice" in body
+
+
 def test_the_day_page_lists_the_owners_entries_with_their_moods_and_sources(owner_client, mixed_day):
     body = owner_client.get(DAY).content.decode()
     assert "2 entries" in body
@@ -89,3 +96,10 @@ def test_a_korean_reader_gets_the_rule_and_the_sources_in_korean(owner_client, m
         day = owner_client.get(DAY).content.decode()
     assert "내가 고른 기분을 먼저 따르고" in calendar and "가장 낮은 기분으로 표시합니다" in calendar
     assert "(내가 고른 기분)" in day and "(자동 분석)" in day
+
+
+def test_the_printable_report_says_whose_moods_it_counts(owner_client, mixed_day):
+    body = owner_client.get(reverse("tracker:report") + "?range=custom&from=2024-05-01&to=2024-05-31").content.decode()
+    body = body.replace("&#x27;", "'")
+    assert "the person's own choice first; the automatic reading where they made none" in body
+    assert "2 entries' moods were the person's own choice, 1 was read automatically." in body

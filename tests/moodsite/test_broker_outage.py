@@ -22,14 +22,17 @@ UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 @pytest.fixture
-def broker_down(transactional_db):
+def broker_down(transactional_db, monkeypatch):
     from moodsite.celery import app
     from tests.inference.pipeline_fixtures import broker_connections_reset
 
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", UNREACHABLE_BROKER)
     app.conf.update(task_always_eager=False, broker_url=UNREACHABLE_BROKER)
     broker_connections_reset(app)
     yield app
+    monkeypatch.undo()
     app.conf.update(saved)
     broker_connections_reset(app)
 

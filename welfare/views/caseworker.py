@@ -44,17 +44,26 @@ class DashboardLine:
     alerts: SafeString
 
 
-def recent_mood_text(stats) -> SafeString:
+def recent_mood_text(stats, words: dict | None = None) -> SafeString:
     """The last 7 days' moods in the counts the negative-mood alert uses, with their sources."""
+    words = words or recent_mood_words()
     n = stats.recent_mood_entries
     if not n:
-        return format_html('<span class="help">{}</span>', _("no moods"))
+        return words["none"]
     return format_html(
         "{}<br><small>{}</small>",
-        _("%(negative)s of %(n)s negative") % {"negative": stats.recent_negative, "n": n},
-        _("%(own)s the member's choice, %(auto)s read automatically")
-        % {"own": stats.recent_own, "auto": n - stats.recent_own},
+        words["negative"] % {"negative": stats.recent_negative, "n": n},
+        words["sources"] % {"own": stats.recent_own, "auto": n - stats.recent_own},
     )
+
+
+def recent_mood_words() -> dict:
+    """Translated once per page, not once per row."""
+    return {
+        "none": format_html('<span class="help">{}</span>', _("no moods")),
+        "negative": _("%(negative)s of %(n)s negative"),
+        "sources": _("%(own)s the member's choice, %(auto)s read automatically"),
+    }
 
 
 def dashboard_lines(rows: list[selectors.ClientSummary]) -> list[DashboardLine]:
@@ -62,6 +71,7 @@ def dashboard_lines(rows: list[selectors.ClientSummary]) -> list[DashboardLine]:
     no_entries, not_enough, acknowledged = _("no entries"), _("not enough entries"), _("acknowledged")
     # One reverse() for the page instead of one per row (a measurable share of a 300-row page).
     url = reverse("welfare:client_detail", args=[PLACEHOLDER_ID]).replace(str(PLACEHOLDER_ID), "{}")
+    words = recent_mood_words()
     lines = []
     for row in rows:
         alerts = [
@@ -77,7 +87,7 @@ def dashboard_lines(rows: list[selectors.ClientSummary]) -> list[DashboardLine]:
                 risk_text=risk_text[row.risk_label],
                 name=row.client.name,
                 url=url.format(row.consent.pk),
-                recent=recent_mood_text(row.stats),
+                recent=recent_mood_text(row.stats, words),
                 spark7=sparkline(row.series[7]),
                 spark30=sparkline(row.series[30]),
                 change=format_html('<span class="help">{}</span>', not_enough)
