@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("language/", views.set_language, name="set_language"),
     path("export/", views.data_export, name="data_export"),
     path("delete/", views.account_delete, name="account_delete"),
 ]

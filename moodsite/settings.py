@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sites",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -129,7 +130,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "diary:entry_list"
+LOGIN_REDIRECT_URL = "diary:entry_list"  # caseworkers: their dashboard (AccountAdapter)
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -139,6 +140,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # allauth's throttling: 5 failed logins per 5 minutes per account, 20 per IP per minute.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "20/m/ip,5/5m/key",
@@ -152,7 +154,16 @@ MFA_TOTP_ISSUER = "moodsite"
 MFA_TOTP_TOLERANCE = 1
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "moodsite <no-reply@moodsite.local>")
+# The site's name and public address: e-mails come from "moodsite" (not from "127.0.0.1:8000") and
+# their links point here. The Sites framework's row is kept in step on every migrate
+# (accounts.apps.sync_site), so allauth's e-mails say the same.
+SITE_NAME = os.environ.get("SITE_NAME", "moodsite")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+SITE_ID = 1
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <no-reply@moodsite.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https:") else "http"
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -280,7 +291,7 @@ CELERY_BEAT_SCHEDULE.update({
 # How long a welfare API token (minted with a TOTP code) stays valid: one working day.
 WELFARE_API_TOKEN_MAX_AGE = int(os.environ.get("WELFARE_API_TOKEN_MAX_AGE", str(8 * 60 * 60)))
 # Links in alert e-mails to caseworkers point here.
-WELFARE_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+WELFARE_SITE_URL = SITE_URL
 
 # --- Generated music ------------------------------------------------------------------------------
 # Compose a piece automatically after each analysis (off by default: composing costs CPU seconds).
