@@ -108,6 +108,15 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the local worker write the same file: WAL lets readers go on while one
+    # writes, IMMEDIATE transactions wait for the lock (up to `timeout` s) instead of failing with
+    # "database is locked" half-way through.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when configured (shared login throttling across processes), else local -------
@@ -233,8 +242,28 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or REDIS_URL
-# Without a broker the site still works: tasks run in-process right after the transaction commits.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# With no broker configured, tasks still leave the request: they go to a queue in folders under
+# var/broker (kombu's filesystem transport: no server), and the worker that `make run` starts
+# reads them. Saving an entry then returns at once and the page shows "reading your entry…" until
+# the worker has read it (figures and the alternatives weighed: bench/README.md, local broker).
+# CELERY_TASK_ALWAYS_EAGER=true runs tasks inside the request instead (the unit tests do).
+CELERY_LOCAL_BROKER = not CELERY_BROKER_URL
+if CELERY_LOCAL_BROKER:
+    _BROKER_DIR = VAR_DIR / "broker"
+    for _folder in ("queue", "processed", "control"):
+        (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR / "queue"),
+        "data_folder_out": str(_BROKER_DIR / "queue"),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "control_folder": str(_BROKER_DIR / "control"),
+        "store_processed": False,
+        # seconds between looks at the queue folder when it is empty: a new entry waits at most
+        # this long before the worker starts reading it (a look costs one listdir)
+        "polling_interval": 0.1,
+    }
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
