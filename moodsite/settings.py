@@ -177,7 +177,11 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https:") else "h
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
+# LOCALE_PATHS wins over every app's catalogue: shared words ("Name", "Day") are translated there,
+# or third-party apps' meanings win (django-celery-beat's "Name" is "태스크 이름").
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Korean times in Korean order: 오후 9:45 (moodsite/formats/ko/formats.py).
+FORMAT_MODULE_PATH = ["moodsite.formats"]
 TIME_ZONE = "UTC"
 DEFAULT_USER_TIME_ZONE = os.environ.get("DEFAULT_USER_TIME_ZONE", "Asia/Seoul")
 USE_I18N = True

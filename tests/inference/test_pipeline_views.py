@@ -104,7 +104,7 @@ def test_a_waiting_entry_says_queued_and_polls(owner_client, member, scripted_mo
 def test_a_running_entry_says_analysing(owner_client, member, scripted_models):
     entry = entry_with_photo(member)
     pipeline.batch_claim(size=4)
-    assert "Analysing…" in owner_client.get(f"/diary/{entry.pk}/").content.decode()
+    assert "Reading your entry…" in owner_client.get(f"/diary/{entry.pk}/").content.decode()
 
 
 def test_no_face_is_said_in_plain_words(owner_client, member, scripted_models):

@@ -31,7 +31,8 @@ def fast_produce(monkeypatch):
         calls.append(kwargs)
         kwargs["progress"](0.5)
         calls.append(Composition.objects.values_list("progress", flat=True).order_by("-pk").first())
-        return render.Produced(ogg=FAKE_OGG, mp3=FAKE_MP3, midi=FAKE_MIDI, params={"tempo_start": 80.0}, piece=None, audio=None)
+        return render.Produced(ogg=FAKE_OGG, mp3=FAKE_MP3, midi=FAKE_MIDI, params={"tempo_start": 80.0}, piece=None,
+                               audio=None)
 
     monkeypatch.setattr(render, "produce", produce)
     return calls
