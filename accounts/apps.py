@@ -26,3 +26,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(sync_site, sender=self, dispatch_uid="accounts.sync_site")
+        from accounts import checks  # noqa: F401 - registers the deploy check

@@ -92,3 +92,27 @@ class User(AbstractUser):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class ApiToken(models.Model):
+    """One signed-in device on the API (`Authorization: Token <key>`).
+
+    Only a digest of the key is stored: a copy of the database does not sign anybody in. Each
+    token expires API_TOKEN_MAX_AGE seconds after sign-in and can be revoked from the profile page.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_digest = models.CharField(max_length=64, unique=True)
+    # The first characters of the key, so that a person can tell their devices apart.
+    prefix = models.CharField(max_length=8)
+    device = models.CharField(_("device"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="apitoken_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.prefix}… · {self.device or '?'}"

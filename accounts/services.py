@@ -44,7 +44,19 @@ def user_data_export(*, user: User) -> bytes:
     return buffer.getvalue()
 
 
+# The person's folders in private storage (see the upload_to functions of diary and compositions).
+OWNER_FOLDERS = ("photos/{owner_id}/", "compositions/{owner_id}/")
+
+
 @transaction.atomic
 def user_delete(*, user: User) -> None:
-    """Delete the account and everything it owns; files go with their rows (post_delete receivers)."""
+    """Delete the account and everything it owns. Files go with their rows (post_delete receivers);
+    after the commit, whatever is left under the person's folders goes too, through the storage,
+    so it works the same on the local folder and in an object store."""
+    from diary.storage import private_folder_delete
+
+    owner_id = user.pk
     user.delete()
+    transaction.on_commit(
+        lambda: [private_folder_delete(folder.format(owner_id=owner_id)) for folder in OWNER_FOLDERS]
+    )

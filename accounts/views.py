@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from accounts import services
+from accounts import services, tokens
 from accounts.forms import DeleteAccountForm, ProfileForm
 from accounts.models import User
 
@@ -26,7 +26,26 @@ def profile(request: HttpRequest) -> HttpResponse:
         if request.user.language:
             response.set_cookie("django_language", request.user.language, samesite="Lax")
         return response
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(
+        request, "accounts/profile.html",
+        {"form": form, "api_tokens": tokens.api_token_list_of(user=request.user)},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    tokens.api_token_revoke(user=request.user, token_id=token_id)
+    messages.success(request, _("That device was signed out."))
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def api_token_revoke_all(request: HttpRequest) -> HttpResponse:
+    tokens.api_token_revoke_all(user=request.user)
+    messages.success(request, _("All your devices were signed out of the app."))
+    return redirect("accounts:profile")
 
 
 @login_required
@@ -35,7 +54,6 @@ def data_export(request: HttpRequest) -> HttpResponse:
     stamp = timezone.now().strftime("%Y%m%d")
     response = HttpResponse(archive, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="moodsite-my-data-{stamp}.zip"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

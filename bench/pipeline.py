@@ -2,6 +2,7 @@
 worker on the CPU, the shipped face model and real faces (FER2013 PrivateTest, upscaled).
 
     .venv/bin/python bench/pipeline.py [--uploads 100] [--concurrency 10] [--jobs 96]
+    .venv/bin/python bench/pipeline.py --storage compare     # S3 store vs local disk (issue 18)
 
 Measures (issue 4 targets in brackets):
   latency     upload -> result visible: 100 uploads through the API at concurrency 10, each client
@@ -11,6 +12,10 @@ Measures (issue 4 targets in brackets):
               run (>= 3x)
   recovery    jobs lost or duplicated when the worker is SIGKILLed mid-batch, when entries are
               saved while Redis is down, and when Redis restarts with messages queued (0)
+  storage     (--storage compare) the latency run twice in the same run, photos on the local disk
+              and in an S3 store (the environment's S3_*, else a SeaweedFS started here), the web
+              and the worker with separate media folders in the S3 run (p50 ratio <= 1.3); and
+              each time the owner fetching photos through /diary/<id>/photo/ (S3: p95 <= 50 ms)
 
 Uses its own PostgreSQL database (--database-url, created if missing, emptied each run), its own
 Redis database number on the machine's Redis, and a private redis-server for the restarts. Skips
@@ -56,6 +61,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=96, help="burst size for the throughput comparison")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--skip-recovery", action="store_true")
+    parser.add_argument("--storage", choices=["local", "s3", "compare"], default="local",
+                        help="where the photos go in the latency run; compare: both, same run (then the "
+                             "throughput and recovery parts are skipped)")
+    parser.add_argument("--fetches", type=int, default=200, help="photo fetches through the owner view")
     return parser.parse_args()
 
 
@@ -113,13 +122,13 @@ def skip_reason(args: argparse.Namespace) -> str | None:
 
 def make_person():
     from allauth.account.models import EmailAddress
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import User
+    from accounts.tokens import api_token_issue
 
     user = User.objects.create_user(email=f"bench-{uuid.uuid4().hex[:8]}@example.com", password=uuid.uuid4().hex)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user, Token.objects.create(user=user).key
+    return user, api_token_issue(user=user)[1]
 
 
 def save_entries(person, photos: list[bytes], *, at_once: bool = False) -> list[int]:
@@ -228,18 +237,30 @@ def percentile(values: list[float], q: float) -> float:
 # --- The measurements ----------------------------------------------------------------------------
 
 
-def measure_latency(args, tmp: Path, photos: list[bytes]) -> dict:
+# The local run: no S3 settings at all, whatever the environment holds (the embedded default).
+LOCAL_STORAGE = {"S3_BUCKET": "", "S3_ENDPOINT_URL": "", "S3_ACCESS_KEY_ID": "", "S3_SECRET_ACCESS_KEY": ""}
+
+
+def measure_latency(args, tmp: Path, photos: list[bytes], *, storage: dict | None = None,
+                    name: str = "latency") -> dict:
+    """storage: S3_* settings for the web and the worker (then each has a media folder of its own,
+    as on two machines); None: both on the same local private folder."""
     from tests.inference import pipeline_fixtures as real
 
     person, token = make_person()
+    split = storage is not None and bool(storage.get("S3_BUCKET"))
+    storage = storage if storage is not None else LOCAL_STORAGE
+    worker_private = tmp / name / "worker-private" if split else tmp / "private"
+    web_private = tmp / name / "web-private" if split else tmp / "private"
     worker = real.Worker(broker_url=args.redis_url, database_url=args.database_url,
-                         private_root=tmp / "private", media_root=tmp / "media", log_path=tmp / "latency.log",
-                         name="bench-latency", env={"INFERENCE_BATCH_SIZE": str(args.batch_size)}).start()
+                         private_root=worker_private, media_root=tmp / "media", log_path=tmp / f"{name}.log",
+                         name=f"bench-{name}", env={"INFERENCE_BATCH_SIZE": str(args.batch_size), **storage}).start()
     port = real.free_port()
     web = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "moodsite.wsgi", "--workers", "2", "--threads", "4",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=open(tmp / "gunicorn.log", "wb"),  # noqa: SIM115
+        cwd=ROOT, env={**os.environ, **storage, "PRIVATE_MEDIA_ROOT": str(web_private)},
+        stdout=subprocess.DEVNULL, stderr=open(tmp / f"gunicorn-{name}.log", "wb"),  # noqa: SIM115
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -255,6 +276,7 @@ def measure_latency(args, tmp: Path, photos: list[bytes]) -> dict:
         wall = time.perf_counter() - started
         latencies = [visible for visible, _ in timings]
         stored = [at for _, at in timings]
+        fetch = measure_photo_fetch(base, person, args.fetches) if args.fetches else None
     finally:
         web.terminate()
         web.wait(10)
@@ -272,7 +294,80 @@ def measure_latency(args, tmp: Path, photos: list[bytes]) -> dict:
         "uploads_per_s": round(args.uploads / wall, 2),
         "mean_batch": round(statistics.mean(batches), 2) if batches else None,
         "target": {"median_s": 1.0, "p95_s": 2.5},
+        "photo_fetch": fetch,
+        "files_on_worker_disk": sum(1 for p in worker_private.rglob("*") if p.is_file()) if split else None,
     }
+
+
+def measure_photo_fetch(base: str, person, fetches: int) -> dict:
+    """The owner (signed in: a session cookie) fetching their photos through /diary/<id>/photo/,
+    one after another: the owner check, the read from storage and the streaming."""
+    from django.test import Client
+
+    from diary.models import Entry
+
+    client = Client()
+    client.force_login(person)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    ids = list(Entry.objects.filter(owner=person).exclude(photo="").values_list("pk", flat=True))
+    timings, sizes = [], set()
+    for i in range(fetches):
+        request = urllib.request.Request(f"{base}/diary/{ids[i % len(ids)]}/photo/", headers={"Cookie": cookie})  # noqa: S310
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our own local server
+            sizes.add(len(response.read()))
+        timings.append(time.perf_counter() - started)
+    return {
+        "fetches": fetches,
+        "p50_ms": round(1000 * statistics.median(timings), 1),
+        "p95_ms": round(1000 * percentile(timings, 0.95), 1),
+        "max_ms": round(1000 * max(timings), 1),
+        "photo_kb": round(statistics.mean(sizes) / 1024, 1),
+    }
+
+
+def s3_for_bench(tmp: Path) -> tuple[dict, object | None]:
+    """S3_* settings for the S3 run: the environment's store, else a SeaweedFS started here."""
+    if os.environ.get("S3_BUCKET"):
+        keys = ("S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY",
+                "S3_SERVER_SIDE_ENCRYPTION")
+        env, server = {k: os.environ[k] for k in keys if k in os.environ}, None
+    else:
+        from tests.s3_server import SeaweedS3
+
+        server = SeaweedS3(tmp / "s3").start()
+        env = server.env()
+    return {**env, "S3_PREFIX": f"bench-{uuid.uuid4().hex[:8]}/"}, server
+
+
+def measure_storage(args, tmp: Path, photos: list[bytes]) -> dict:
+    """The latency run on the local disk and on the S3 store, in the same run."""
+    s3, server = s3_for_bench(tmp)
+    try:
+        log(f"storage: latency with photos in S3 at {s3.get('S3_ENDPOINT_URL') or 'AWS'}")
+        remote = measure_latency(args, tmp, photos, storage=s3, name="latency-s3")
+        log(f"storage: S3 {remote}")
+        real_flush(args)
+        log("storage: latency with photos on the local disk")
+        local = measure_latency(args, tmp, photos, name="latency-local")
+        log(f"storage: local {local}")
+    finally:
+        if server is not None:
+            server.stop()
+    return {
+        "s3": remote,
+        "local": local,
+        "p50_ratio_s3_to_local": round(remote["median_s"] / local["median_s"], 3),
+        "p95_ratio_s3_to_local": round(remote["p95_s"] / local["p95_s"], 3),
+        "store": "environment" if server is None else "SeaweedFS 4.48 (weed server -s3) on 127.0.0.1, SSE-S3 on",
+        "target": {"p50_ratio": 1.3, "s3_photo_fetch_p95_ms": 50},
+    }
+
+
+def real_flush(args) -> None:
+    from tests.inference import pipeline_fixtures as real
+
+    real.redis_flush(args.redis_url)
 
 
 def _up(base: str) -> bool:
@@ -434,7 +529,18 @@ def main() -> None:
     photos = real.face_photos(60, size=256)
     real.redis_flush(args.redis_url)
     report["photos"] = "FER2013 PrivateTest faces upscaled to 256x256 JPEG"
-    report["latency"] = measure_latency(args, tmp, photos)
+    if args.storage == "compare":
+        report["storage"] = measure_storage(args, tmp, photos)
+        report["machine"]["load_average_1m_end"] = os.getloadavg()[0]
+        real.redis_flush(args.redis_url)
+        print(json.dumps(report))
+        return
+    storage, server = s3_for_bench(tmp) if args.storage == "s3" else (None, None)
+    try:
+        report["latency"] = measure_latency(args, tmp, photos, storage=storage)
+    finally:
+        if server is not None:
+            server.stop()
     log(f"latency: {report['latency']}")
     report["throughput"] = measure_throughput(args, tmp, photos)
     log(f"throughput: {report['throughput']}")

@@ -20,6 +20,14 @@ def thumbnail_path(entry: "Entry", filename: str) -> str:
     return f"photos/{entry.owner_id}/thumbs/{uuid.uuid4().hex}.jpg"
 
 
+class MoodStrength(models.IntegerChoices):
+    """How strongly the person feels their mood (optional, with the check-in)."""
+
+    A_LITTLE = 1, _("a little")
+    QUITE = 2, _("quite")
+    VERY = 3, _("very")
+
+
 class Entry(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entries")
     day = models.DateField(_("day"), help_text=_("The day this entry is about."))
@@ -30,6 +38,9 @@ class Entry(models.Model):
     photo = models.ImageField(_("photo"), storage=private_storage, upload_to=photo_path, blank=True)
     thumbnail = models.ImageField(storage=private_storage, upload_to=thumbnail_path, blank=True, editable=False)
     self_mood = models.CharField(_("how I feel"), max_length=16, choices=EMOTION_CHOICES, blank=True)
+    self_mood_strength = models.PositiveSmallIntegerField(
+        _("how strongly"), choices=MoodStrength.choices, null=True, blank=True
+    )
     # The current automatic reading (the combined face + text distribution), copied here by the
     # analysis pipeline so that the tracker, music and welfare aggregate in one indexed query.
     ai_emotion = models.CharField(max_length=16, choices=EMOTION_CHOICES, blank=True)
@@ -54,4 +65,5 @@ class Entry(models.Model):
 
 
 # The mood tracker's setting lives in its own package; imported here so Django registers it.
+from diary.reminders.models import PushSubscription, ReminderPreference, ReminderSent  # noqa: E402,F401
 from diary.tracker.models import TrackerPreference  # noqa: E402,F401

@@ -9,13 +9,22 @@ import io
 import warnings
 from dataclasses import dataclass
 
+import pillow_heif
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# HEIC/HEIF is the iPhone's default; pillow-heif teaches Pillow to read it (never to write it here:
+# everything is stored as JPEG).
+pillow_heif.register_heif_opener()
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO", "HEIF"}
+# Formats that carry extra pictures next to the photo (MPO: the second eye of a 3D shot or a
+# depth map that phone cameras write; HEIF: a burst or a depth image). They are stills: we keep
+# the first (primary) picture and drop the rest with the metadata.
+MULTI_PICTURE_STILLS = {"MPO", "HEIF"}
 THUMBNAIL_SIZE = (320, 320)
 JPEG_QUALITY = 90
 
@@ -64,17 +73,29 @@ def _open(data: bytes) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels() from None
     except (UnidentifiedImageError, OSError):
-        raise _refuse(_("This file is not a JPEG, PNG or WebP photo. Please choose a photo.")) from None
+        raise _not_a_photo() from None
+    except ValueError:  # pillow-heif: a HEIC whose boxes point outside the file
+        raise _damaged() from None
     if image.format == "GIF":
-        raise _refuse(_("GIF images are not accepted. Please choose a JPEG, PNG or WebP photo."))
+        raise _refuse(_("GIF images are not accepted. Please choose a JPEG, PNG, WebP or HEIC photo."))
     if image.format not in ACCEPTED_FORMATS:
-        raise _refuse(_("This file is not a JPEG, PNG or WebP photo. Please choose a photo."))
-    if getattr(image, "is_animated", False):
+        raise _not_a_photo()
+    if image.format in MULTI_PICTURE_STILLS:
+        image.seek(0)
+    elif getattr(image, "is_animated", False):
         raise _refuse(_("Moving (animated) images are not accepted. Please choose a still photo."))
     width, height = image.size
     if width * height > settings.PHOTO_MAX_PIXELS:
         raise _too_many_pixels()
     return image
+
+
+def _not_a_photo() -> ValidationError:
+    return _refuse(_("This file is not a JPEG, PNG, WebP or HEIC photo. Please choose a photo."))
+
+
+def _damaged() -> ValidationError:
+    return _refuse(_("This photo seems damaged or incomplete. Please try another photo, or take it again."))
 
 
 def _too_many_pixels() -> ValidationError:
@@ -88,9 +109,7 @@ def _decode(image: Image.Image) -> Image.Image:
     try:
         image.load()
     except (OSError, SyntaxError, ValueError):
-        raise _refuse(
-            _("This photo seems damaged or incomplete. Please try another photo, or take it again.")
-        ) from None
+        raise _damaged() from None
     return image
 
 

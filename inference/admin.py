@@ -48,10 +48,12 @@ class AnalysisJobAdmin(ReadOnlyAdmin):
 class AnalysisResultAdmin(ReadOnlyAdmin):
     list_display = ["id", "entry_id", "emotion", "confidence", "source", "face_found", "model_key",
                     "updated_at"]
-    list_filter = ["emotion", "source", "face_found", "model_key"]
+    list_filter = ["emotion", "source", "face_found", "abstained", "abstain_reason", "disagreement", "face_quality",
+                   "model_key"]
     fields = ["entry", "model_key", "face_model", "text_model", "has_photo", "face_found", "faces",
               "face_box", "face_probabilities", "text_probabilities", "combined_probabilities", "source",
-              "emotion", "confidence", "valence", "arousal", "created_at", "updated_at"]
+              "emotion", "confidence", "valence", "arousal", "abstained", "abstain_reason", "face_abstained",
+              "text_abstained", "disagreement", "face_quality", "created_at", "updated_at"]
     readonly_fields = fields
 
 
@@ -59,11 +61,13 @@ class AnalysisResultAdmin(ReadOnlyAdmin):
 class CorrectionAdmin(ReadOnlyAdmin):
     """Each row is a labelled example: what the models said, and what the person says they felt."""
 
-    list_display = ["entry_id", "predicted_emotion", "corrected_emotion", "predicted_source",
+    list_display = ["entry_id", "kind", "predicted_emotion", "corrected_emotion", "predicted_source",
                     "predicted_face_emotion", "predicted_text_emotion", "model_key", "updated_at"]
-    list_filter = ["corrected_emotion", "predicted_emotion", "predicted_source", "model_key"]
+    list_filter = ["kind", "corrected_emotion", "predicted_emotion", "predicted_source", "predicted_abstained",
+                   "model_key"]
     fields = ["entry", "predicted_emotion", "predicted_source", "predicted_face_emotion",
-              "predicted_text_emotion", "corrected_emotion", "model_key", "created_at", "updated_at"]
+              "predicted_text_emotion", "predicted_confidence", "predicted_abstained", "predicted_abstain_reason",
+              "kind", "corrected_emotion", "model_key", "created_at", "updated_at"]
     readonly_fields = fields
     actions = ["export_csv", "export_json"]
 
@@ -80,5 +84,4 @@ class CorrectionAdmin(ReadOnlyAdmin):
 def _download(text: str, content_type: str, extension: str) -> HttpResponse:
     response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="corrections.{extension}"'
-    response["Cache-Control"] = "private, no-store"
     return response

@@ -37,7 +37,8 @@ class AnalysisRetryApi(APIView):
 
 class AnalysisCorrectionApi(APIView):
     @extend_schema(
-        request=CorrectionRequestSerializer, summary="That's not how I feel: say which emotion it is",
+        request=CorrectionRequestSerializer,
+        summary="Is this right? Confirm the reading (its own emotion), correct it, or say how I feel when it abstained",
         responses={200: AnalysisSerializer, 409: OpenApiResponse(description="no reading to correct yet")},
     )
     def post(self, request: Request, entry_id: int) -> Response:

@@ -62,6 +62,18 @@ EMOTION_COLOURS = {
 }
 
 
+# Shown beside the word on the check-in buttons, never instead of it (screen readers skip them).
+EMOTION_ICONS = {
+    "angry": "😠",
+    "disgust": "😖",
+    "fear": "😟",
+    "happy": "😊",
+    "sad": "😢",
+    "surprise": "😮",
+    "neutral": "😐",
+}
+
+
 def valence_arousal(probabilities: Mapping[str, float] | Sequence[float]) -> tuple[float, float]:
     """Expected circumplex position under a probability distribution over EMOTIONS."""
     if not isinstance(probabilities, Mapping):

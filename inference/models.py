@@ -93,6 +93,26 @@ class AnalysisJob(models.Model):
         return self.status in self.FINAL_STATUSES
 
 
+class AbstainReason(models.TextChoices):
+    FACE_UNSURE = "face_unsure", _("the face could not be read with confidence")
+    TEXT_UNSURE = "text_unsure", _("the words could not be read with confidence")
+    UNSURE = "unsure", _("neither the face nor the words could be read with confidence")
+    DISAGREE = "disagree", _("the face and the words say different things")
+    FACE_TOO_SMALL = "face_too_small", _("the face is too small to read")
+    FACE_BLURRED = "face_blurred", _("the face is too blurred to read")
+    FACE_DARK = "face_dark", _("the face is too dark to read")
+    FACE_TURNED_AWAY = "face_turned_away", _("the face is turned away")
+    FACE_COVERED = "face_covered", _("the face is partly covered")
+
+
+class FaceQuality(models.TextChoices):
+    TOO_SMALL = "too_small", _("too small")
+    BLURRED = "blurred", _("blurred")
+    DARK = "dark", _("too dark")
+    TURNED_AWAY = "turned_away", _("turned away")
+    COVERED = "covered", _("partly covered")
+
+
 class AnalysisResult(models.Model):
     """What the models read in one entry. One row per (entry, models used): running a job again
     with the same models updates the row instead of adding one."""
@@ -123,6 +143,16 @@ class AnalysisResult(models.Model):
     valence = models.FloatField(null=True, blank=True)
     arousal = models.FloatField(null=True, blank=True)
     confidence = models.FloatField(null=True, blank=True)
+    # Honest uncertainty (inference.abstaining): an abstained reading keeps its probabilities but
+    # has no emotion, valence or arousal, so nothing acts on it; the reason says why.
+    abstained = models.BooleanField(default=False)
+    abstain_reason = models.CharField(max_length=24, choices=AbstainReason.choices, blank=True)
+    face_abstained = models.BooleanField(default=False)
+    text_abstained = models.BooleanField(default=False)
+    # Both parts confident, on opposite sides (one pleasant, one unpleasant): both are shown.
+    disagreement = models.BooleanField(default=False)
+    # Why the face found was not read (inference.face_quality: too_small, blurred, ...), "" if read.
+    face_quality = models.CharField(max_length=16, choices=FaceQuality.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -141,7 +171,13 @@ class AnalysisResult(models.Model):
 
 
 class Correction(models.Model):
-    """The person's "that's not how I feel": a labelled example next to the prediction it corrects."""
+    """The person's answer to "Is this right?": a labelled example next to the prediction it
+    confirms or corrects (or, when the reading abstained, the feeling the reader could not tell)."""
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", _("the reading was right")
+        CORRECTED = "corrected", _("the reading was wrong")
+        CHOSEN = "chosen", _("there was no confident reading; the person said how they feel")
 
     entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="analysis_correction")
     result = models.ForeignKey(AnalysisResult, null=True, blank=True, on_delete=models.SET_NULL,
@@ -153,6 +189,10 @@ class Correction(models.Model):
     predicted_text_emotion = models.CharField(max_length=16, choices=EMOTION_CHOICES, blank=True)
     model_key = models.CharField(max_length=300, blank=True)
     corrected_emotion = models.CharField(_("how I really feel"), max_length=16, choices=EMOTION_CHOICES)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CORRECTED)
+    predicted_confidence = models.FloatField(null=True, blank=True)
+    predicted_abstained = models.BooleanField(default=False)
+    predicted_abstain_reason = models.CharField(max_length=24, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
 from diary.models import Entry
+from diary.storage import storage_unavailable_errors
 from inference import reasons
 from inference.emotions import EMOTIONS, valence_arousal
 from inference.models import AnalysisJob, ModelVersion
@@ -150,14 +151,41 @@ class Outcome:
     reason: str = ""
     face: object | None = None  # FaceReading
     text: object | None = None  # TextReading
-    fused: object | None = None
+    fused: object | None = None  # the stored reading (abstaining.Reading): emotion "" when abstained
     has_photo: bool = False
+    verdict: object | None = None  # abstaining.Verdict
+
+
+def _thresholds(jobs: list[AnalysisJob]):
+    """The models' abstain thresholds (their metadata's ``abstain`` key), for this batch."""
+    from inference.abstaining import thresholds_from
+
+    face_info = text_info = None
+    if any(job.entry.photo for job in jobs):
+        try:
+            face_info = face_runtime().model_info()
+        except Exception:  # no face model: no face is read either
+            face_info = None
+    runtime = text_runtime()
+    if runtime is not None and any(job.entry.text.strip() for job in jobs):
+        try:
+            text_info = runtime.text_model_info()
+        except Exception:
+            text_info = None
+    return thresholds_from(face_info=face_info, text_info=text_info)
 
 
 def _open_photo(entry: Entry) -> Image.Image:
-    with entry.photo.storage.open(entry.photo.name, "rb") as handle:
-        image = Image.open(handle)
-        image.load()
+    """The entry's photo, read through the storage (the local folder or the object store: a worker
+    on another machine has no file of its own to open)."""
+    try:
+        with entry.photo.storage.open(entry.photo.name, "rb") as handle:
+            image = Image.open(handle)
+            image.load()
+    except storage_unavailable_errors() as error:
+        # The store is down or refused us: not the photo's fault. The batch goes back, and the task
+        # retries with back-off (tasks.TRANSIENT_ERRORS).
+        raise TransientAnalysisError(f"the photo store did not answer ({type(error).__name__})") from error
     return image.convert("RGB")
 
 
@@ -220,6 +248,9 @@ def batch_read(jobs: list[AnalysisJob]) -> dict[int, Outcome]:
     text_readings = read_texts([job.entry.text for job in with_text]) or [None] * len(with_text)
     texts = {job.pk: reading for job, reading in zip(with_text, text_readings, strict=True)}
 
+    from inference.abstaining import decide, language_of
+
+    thresholds = _thresholds([job for job in jobs if job.pk not in outcomes])
     for job in jobs:
         if job.pk in outcomes:
             continue
@@ -228,16 +259,19 @@ def batch_read(jobs: list[AnalysisJob]) -> dict[int, Outcome]:
         text = texts.get(job.pk)
         face_probs = face.probabilities if face is not None and face.found else None
         text_probs = text.probabilities if text is not None else None
+        quality = (getattr(face, "quality", "") or "") if face is not None and face.found else ""
         try:
-            fused = fuse(face=face_probs, text=text_probs)
+            verdict = decide(face=face_probs, text=text_probs, thresholds=thresholds, fuse=fuse,
+                             text_language=language_of(job.entry.text), face_quality=quality)
         except Exception:
             logger.exception("Fusing the readings failed for job %s", job.pk)
             outcomes[job.pk] = Outcome(Status.FAILED, reasons.UNEXPECTED, has_photo=has_photo)
             continue
-        if fused is None:
+        if verdict is None:
             outcomes[job.pk] = Outcome(Status.NO_FACE, reasons.no_reading(has_photo=has_photo,
                                        has_text=bool(job.entry.text.strip())),
                                        face=face, text=text, has_photo=has_photo)
         else:
-            outcomes[job.pk] = Outcome(Status.DONE, face=face, text=text, fused=fused, has_photo=has_photo)
+            outcomes[job.pk] = Outcome(Status.DONE, face=face, text=text, fused=verdict.reading,
+                                       has_photo=has_photo, verdict=verdict)
     return outcomes

@@ -57,6 +57,10 @@ class FaceReading:
     confidence: float | None = None
     box: tuple[int, int, int, int] | None = None  # x, y, w, h of the face read, on the upright image
     faces: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # Why the face found was not read ("too_small", "blurred", ...; inference.face_quality), with
+    # its measures; "" when it was read. A face refused this way has no probabilities.
+    quality: str = ""
+    quality_measures: dict = field(default_factory=dict)
 
 
 def model_dir() -> Path:
@@ -210,6 +214,7 @@ def model_info() -> dict:
         "version": metadata["version"],
         "checksum": metadata["sha256"],
         "metrics": metadata.get("metrics", {}),
+        "abstain": metadata.get("abstain"),
     }
 
 
@@ -253,20 +258,37 @@ def reading_from(probabilities: np.ndarray, box, faces) -> FaceReading:
 
 
 def read_faces(images: list[Image.Image]) -> list[FaceReading]:
-    """Detect faces in each photo (EXIF-upright), then classify the largest face of every photo in ONE batch.
+    """Detect faces in each photo (EXIF-upright), check that the largest one can be read
+    (inference.face_quality), then classify every readable face of the batch in ONE pass.
 
-    A photo without a face gives ``FaceReading(found=False)``: no probabilities are guessed.
+    A photo without a face gives ``FaceReading(found=False)``, and a face too small, blurred, dark,
+    turned away or covered gives ``found=True`` with its ``quality`` problem: no probabilities are
+    guessed for either.
     """
+    from inference.face_quality import assess_face
     from inference.faces import find_faces
 
     detections = [find_faces(image) for image in images]
-    crops = [d.crop for d in detections if d.found]
+    qualities = [
+        assess_face(d.crop, d.box, (d.gray.shape[1], d.gray.shape[0]), getattr(d, "hints", None))
+        if d.found else None
+        for d in detections
+    ]
+    crops = [d.crop for d, q in zip(detections, qualities, strict=True) if q is not None and q.readable]
     probabilities = classify_crops(np.stack(crops)) if crops else np.zeros((0, len(EMOTIONS)))
     readings, k = [], 0
-    for detected in detections:
-        if detected.found:
-            readings.append(reading_from(probabilities[k], detected.box, detected.boxes))
-            k += 1
-        else:
+    for detected, quality in zip(detections, qualities, strict=True):
+        if quality is None:
             readings.append(FaceReading(found=False))
+        elif not quality.readable:
+            readings.append(FaceReading(
+                found=True, box=tuple(int(v) for v in detected.box),
+                faces=[tuple(int(v) for v in b) for b in detected.boxes],
+                quality=quality.problem, quality_measures=quality.measures,
+            ))
+        else:
+            reading = reading_from(probabilities[k], detected.box, detected.boxes)
+            reading.quality_measures = quality.measures
+            readings.append(reading)
+            k += 1
     return readings

@@ -1,5 +1,5 @@
-"""Reads of the analysis pipeline: an entry's mood (the automatic reading when there is one, else
-the self-report), and an entry's analysis for the page and the API."""
+"""Reads of the analysis pipeline: an entry's mood (the person's own choice when they made one,
+else a confident automatic reading), and an entry's analysis for the page and the API."""
 
 import datetime
 from dataclasses import dataclass
@@ -9,40 +9,56 @@ from django.db.models import QuerySet
 from accounts.models import User
 from diary.models import Entry
 from diary.selectors import entry_get_visible_to
+from diary.tracker.moods import DEFAULT_PREFER, PREFER_AI, PREFERENCES, SOURCE_AI, SOURCE_LABELS, SOURCE_SELF
 from inference.emotions import CIRCUMPLEX, EMOTION_LABELS, EMOTIONS, one_hot
 from inference.models import AnalysisJob, AnalysisResult, Correction
-from inference.reasons import reason_display
+from inference.reasons import cant_tell_display, face_quality_display, reason_display
+
+# Confidence in words (the percentages sit behind a "details" disclosure): a calibrated reading
+# at or above this is right about three times in four or more, "probably"; below it, "maybe".
+PROBABLY_FROM = 0.75
+# Never show certainty: the displayed percentage is capped (a model is never 100% right).
+DISPLAY_CAP = 0.99
 
 
 @dataclass(frozen=True)
 class Mood:
-    source: str  # "ai" or "self"
+    source: str  # "self" (the person's choice) or "ai" (a confident automatic reading)
     emotion: str
     probabilities: dict[str, float]
     valence: float
     arousal: float
 
+    @property
+    def source_label(self) -> str:
+        """"my choice" / "read automatically", in the reader's language."""
+        return str(SOURCE_LABELS[self.source])
 
-def entry_mood(*, entry: Entry, prefer: str = "ai") -> Mood | None:
-    """The mood to act on for an entry; `prefer` = "ai" or "self" when both exist."""
+
+def entry_mood(*, entry: Entry, prefer: str = DEFAULT_PREFER) -> Mood | None:
+    """The mood to act on for an entry, or None when it is not read.
+
+    The Python twin of diary.tracker.moods (mood_emotion / mood_source / mood_valence): the
+    person's own choice first; otherwise the automatic reading, which is stored only when it is
+    confident (an abstained reading leaves ai_emotion empty). `prefer="ai"` exists for the
+    tracker of a person who explicitly chose the automatic reading first; music, compositions
+    and welfare always use the default.
+    """
+    if prefer not in PREFERENCES:
+        raise ValueError(f"prefer must be one of {PREFERENCES}, not {prefer!r}")
     ai = None
-    if entry.ai_emotion and entry.ai_probabilities:
-        ai = Mood("ai", entry.ai_emotion, dict(entry.ai_probabilities),
-                  float(entry.ai_valence or 0.0), float(entry.ai_arousal or 0.0))
+    if entry.ai_emotion:
+        valence, arousal = CIRCUMPLEX[entry.ai_emotion]
+        ai = Mood(SOURCE_AI, entry.ai_emotion, dict(entry.ai_probabilities or one_hot(entry.ai_emotion)),
+                  float(valence if entry.ai_valence is None else entry.ai_valence),
+                  float(arousal if entry.ai_arousal is None else entry.ai_arousal))
     own = None
     if entry.self_mood:
         valence, arousal = CIRCUMPLEX[entry.self_mood]
-        own = Mood("self", entry.self_mood, one_hot(entry.self_mood), valence, arousal)
-    if prefer == "self":
-        return own or ai
-    # "That's not how I feel": once the person corrected the reading, their word wins over ours.
-    if ai is not None and own is not None and own.emotion != ai.emotion and _corrected(entry):
-        return own
-    return ai or own
-
-
-def _corrected(entry: Entry) -> bool:
-    return Correction.objects.filter(entry_id=entry.pk).exists()
+        own = Mood(SOURCE_SELF, entry.self_mood, one_hot(entry.self_mood), valence, arousal)
+    if prefer == PREFER_AI:
+        return ai or own
+    return own or ai
 
 
 # --- The analysis of an entry, for the page and the API ------------------------------------------
@@ -87,7 +103,50 @@ class Analysis:
 
     @property
     def can_correct(self) -> bool:
+        """There is a confident reading: "Is this right?" with yes / pick another."""
         return self.result is not None and bool(self.result.emotion)
+
+    @property
+    def abstained(self) -> bool:
+        """A reading was made but it says "I can't tell" (or face and words disagreed)."""
+        return self.result is not None and not self.result.emotion and self.status == "done"
+
+    @property
+    def can_answer(self) -> bool:
+        """The person can say how they feel next to this reading (confirm, correct or choose)."""
+        return self.can_correct or self.abstained
+
+    @property
+    def certainty(self) -> str:
+        """"probably" or "maybe", for the confident reading shown."""
+        if not self.can_correct:
+            return ""
+        return "probably" if (self.result.confidence or 0.0) >= PROBABLY_FROM else "maybe"
+
+    @property
+    def face_problem(self) -> str:
+        """The sentence for a face found but not read ("The face is too small to read - ...")."""
+        return face_quality_display(self.result.face_quality) if self.result is not None else ""
+
+    @property
+    def cant_tell(self) -> str:
+        """"I can't tell from this photo / these words" for the parts that abstained."""
+        if self.result is None or self.result.disagreement:
+            return ""
+        return cant_tell_display(face=self.result.face_abstained, words=self.result.text_abstained)
+
+    @property
+    def disagreement(self) -> dict | None:
+        """Face and words confidently disagreed: each one's own emotion, shown side by side."""
+        if self.result is None or not self.result.disagreement:
+            return None
+        face, text = self.result.face_probabilities or {}, self.result.text_probabilities or {}
+        if not face or not text:
+            return None
+        face_top = max(EMOTIONS, key=lambda n: face.get(n, 0.0))
+        text_top = max(EMOTIONS, key=lambda n: text.get(n, 0.0))
+        return {"face": face_top, "face_label": str(EMOTION_LABELS[face_top]),
+                "text": text_top, "text_label": str(EMOTION_LABELS[text_top])}
 
     @property
     def emotion_label(self) -> str:

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inference.emotions import EMOTION_CHOICES, EMOTIONS
-from inference.models import AnalysisResult
+from inference.models import AbstainReason, AnalysisResult, Correction
 from inference.selectors import Analysis
 
 DISCLAIMER = _(
@@ -47,6 +47,7 @@ class ReadingSerializer(serializers.Serializer):
     confidence = serializers.FloatField()
     valence = serializers.FloatField()
     arousal = serializers.FloatField()
+    certainty = serializers.SerializerMethodField(help_text='the confidence in words: "probably" or "maybe"')
     source = serializers.ChoiceField(choices=AnalysisResult.Source.choices,
                                      help_text="which reading the emotion comes from")
     source_label = serializers.CharField(source="get_source_display")
@@ -55,6 +56,34 @@ class ReadingSerializer(serializers.Serializer):
     face = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField()
     model = serializers.CharField(source="model_key")
+
+    def get_certainty(self, result: AnalysisResult) -> str:
+        from inference.selectors import PROBABLY_FROM
+
+        return "probably" if (result.confidence or 0.0) >= PROBABLY_FROM else "maybe"
+
+    @extend_schema_field(FaceReadingSerializer(allow_null=True))
+    def get_face(self, result: AnalysisResult) -> dict | None:
+        return FaceReadingSerializer(result).data if result.has_photo else None
+
+    @extend_schema_field(TextReadingSerializer(allow_null=True))
+    def get_text(self, result: AnalysisResult) -> dict | None:
+        return TextReadingSerializer(result).data if result.text_probabilities is not None else None
+
+
+class AbstentionSerializer(serializers.Serializer):
+    """Why there is no confident reading: the parts that could not tell, a face problem, a disagreement."""
+
+    reason = serializers.ChoiceField(choices=AbstainReason.choices, source="abstain_reason")
+    reason_label = serializers.CharField(source="get_abstain_reason_display")
+    face_abstained = serializers.BooleanField()
+    text_abstained = serializers.BooleanField()
+    disagreement = serializers.BooleanField()
+    face_quality = serializers.CharField(help_text="too_small, blurred, dark, turned_away, covered, or empty")
+    probabilities = Probabilities(source="combined_probabilities", allow_null=True,
+                                  help_text="the unsure reading, for reference only: nothing acts on it")
+    face = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
 
     @extend_schema_field(FaceReadingSerializer(allow_null=True))
     def get_face(self, result: AnalysisResult) -> dict | None:
@@ -67,6 +96,8 @@ class ReadingSerializer(serializers.Serializer):
 
 class CorrectionSerializer(serializers.Serializer):
     emotion = serializers.ChoiceField(choices=EMOTION_CHOICES, source="corrected_emotion")
+    kind = serializers.ChoiceField(choices=Correction.Kind.choices,
+                                   help_text="confirmed, corrected, or chosen (the reading had abstained)")
     predicted_emotion = serializers.CharField()
     updated_at = serializers.DateTimeField()
 
@@ -81,6 +112,7 @@ class AnalysisSerializer(serializers.Serializer):
     requested_at = serializers.DateTimeField(source="job.requested_at", allow_null=True, default=None)
     finished_at = serializers.DateTimeField(source="job.finished_at", allow_null=True, default=None)
     reading = serializers.SerializerMethodField()
+    abstention = serializers.SerializerMethodField()
     correction = CorrectionSerializer(allow_null=True)
     disclaimer = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
@@ -94,6 +126,10 @@ class AnalysisSerializer(serializers.Serializer):
     @extend_schema_field(ReadingSerializer(allow_null=True))
     def get_reading(self, analysis: Analysis) -> dict | None:
         return ReadingSerializer(analysis.result).data if analysis.can_correct else None
+
+    @extend_schema_field(AbstentionSerializer(allow_null=True))
+    def get_abstention(self, analysis: Analysis) -> dict | None:
+        return AbstentionSerializer(analysis.result).data if analysis.abstained else None
 
     def get_disclaimer(self, analysis: Analysis) -> str:
         return str(DISCLAIMER)

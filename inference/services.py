@@ -22,14 +22,11 @@ from inference import reasons
 from inference.emotions import EMOTIONS
 from inference.models import AnalysisJob, AnalysisResult, Correction
 from inference.selectors import analysis_get_visible_to
+from moodsite import tasking
 
 logger = logging.getLogger(__name__)
 
 Status = AnalysisJob.Status
-
-# Publishing a task must not hang the page when Redis is down: two quick tries, then the job
-# simply stays pending (the person sees "queued") and the recovery task sends it later.
-ENQUEUE_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.2}
 
 _CLEARED_READING = {"ai_emotion": "", "ai_probabilities": None, "ai_valence": None, "ai_arousal": None,
                     "ai_confidence": None}
@@ -43,26 +40,8 @@ def enqueue(job_id: int | None = None) -> bool:
     """
     from inference.tasks import analyse_entries_task
 
-    try:
-        analyse_entries_task.apply_async(kwargs={"job_id": job_id}, retry=True,
-                                         retry_policy=ENQUEUE_RETRY_POLICY)
-    except _broker_errors() as error:
-        logger.warning("Could not send analysis job %s to the broker (%s); it stays queued", job_id, error)
-        return False
-    return True
-
-
-def _broker_errors() -> tuple[type[BaseException], ...]:
-    from kombu.exceptions import OperationalError as KombuOperationalError
-
-    errors: list[type[BaseException]] = [KombuOperationalError, ConnectionError, OSError]
-    try:
-        from redis.exceptions import RedisError
-
-        errors.append(RedisError)
-    except ImportError:  # pragma: no cover - redis is in requirements
-        pass
-    return tuple(errors)
+    # The job stays pending (the person sees "queued") when the broker is down.
+    return tasking.send(analyse_entries_task, job_id=job_id)
 
 
 def _enqueue_batches(count: int) -> None:
@@ -165,30 +144,42 @@ def _top(probabilities: dict | None) -> str:
     return max(EMOTIONS, key=lambda name: probabilities.get(name, 0.0))
 
 
+def _kind(result: AnalysisResult, emotion: str) -> str:
+    if not result.emotion:
+        return Correction.Kind.CHOSEN
+    return Correction.Kind.CONFIRMED if emotion == result.emotion else Correction.Kind.CORRECTED
+
+
 @transaction.atomic
 def correction_set(*, entry: Entry, emotion: str) -> Correction:
-    """The person says "that's not how I feel" and names the emotion: kept next to the prediction."""
+    """The person answers "Is this right?": yes (the reading's own emotion), no and which one it
+    is, or - when the reader could not tell - how they feel. Each answer is kept next to the
+    prediction as a labelled example for retraining (inference.training_examples)."""
     if emotion not in EMOTIONS:
         raise CorrectionRefused(_("Please choose one of the seven emotions."))
     job = AnalysisJob.objects.filter(entry=entry).select_related("result").first()
     result = job.result if job is not None else None
-    if result is None or not result.emotion:
+    if result is None:
         raise CorrectionRefused(
             _("There is no reading to correct yet. Please wait until the entry has been read."))
     correction, _created = Correction.objects.update_or_create(
         entry=entry,
         defaults={
             "result": result,
+            "kind": _kind(result, emotion),
             "predicted_emotion": result.emotion,
             "predicted_source": result.source,
             "predicted_face_emotion": _top(result.face_probabilities),
             "predicted_text_emotion": _top(result.text_probabilities),
+            "predicted_confidence": result.confidence,
+            "predicted_abstained": result.abstained,
+            "predicted_abstain_reason": result.abstain_reason,
             "model_key": result.model_key,
             "corrected_emotion": emotion,
         },
     )
-    # The correction is also how the person says they felt: the tracker's "my own choice", and
-    # (through entry_mood) what music and compositions follow from now on.
+    # The answer is also how the person says they felt: the tracker's "my own choice", and what
+    # music and compositions follow from now on.
     Entry.objects.filter(pk=entry.pk).update(self_mood=emotion)
     entry.self_mood = emotion
     return correction

@@ -48,8 +48,9 @@ def _face_count(face) -> int:
 
 
 def _result_values(outcome: Outcome, face_model, text_model) -> dict:
-    face, text, fused = outcome.face, outcome.text, outcome.fused
+    face, text, fused, verdict = outcome.face, outcome.text, outcome.fused, outcome.verdict
     found = bool(face is not None and face.found)
+    read = found and face.probabilities is not None  # a face the quality check refused is not read
     return {
         "face_model": face_model,
         "text_model": text_model,
@@ -57,8 +58,9 @@ def _result_values(outcome: Outcome, face_model, text_model) -> dict:
         "face_found": found,
         "faces": _face_count(face),
         "face_box": _box(face) if found else None,
-        "face_probabilities": _probabilities(face.probabilities) if found else None,
-        "face_confidence": _float(face.confidence) if found else None,
+        "face_probabilities": _probabilities(face.probabilities) if read else None,
+        "face_confidence": _float(face.confidence) if read else None,
+        "face_quality": (getattr(face, "quality", "") or "") if found else "",
         "text_probabilities": _probabilities(text.probabilities) if text is not None else None,
         "text_confidence": _float(text.confidence) if text is not None else None,
         "combined_probabilities": _probabilities(fused.probabilities) if fused is not None else None,
@@ -67,6 +69,11 @@ def _result_values(outcome: Outcome, face_model, text_model) -> dict:
         "valence": _float(fused.valence) if fused is not None else None,
         "arousal": _float(fused.arousal) if fused is not None else None,
         "confidence": _float(fused.confidence) if fused is not None else None,
+        "abstained": bool(verdict is not None and verdict.abstained),
+        "abstain_reason": verdict.reason if verdict is not None else "",
+        "face_abstained": bool(verdict is not None and verdict.face_abstained),
+        "text_abstained": bool(verdict is not None and verdict.text_abstained),
+        "disagreement": bool(verdict is not None and verdict.disagreement),
     }
 
 
@@ -115,7 +122,8 @@ def job_store(*, job: AnalysisJob, token: str, outcome: Outcome, face_model=None
 
 READING_FIELDS = ["face_model", "text_model", "has_photo", "face_found", "faces", "face_box", "face_probabilities",
                   "face_confidence", "text_probabilities", "text_confidence", "combined_probabilities", "source",
-                  "emotion", "valence", "arousal", "confidence"]
+                  "emotion", "valence", "arousal", "confidence", "abstained", "abstain_reason", "face_abstained",
+                  "text_abstained", "disagreement", "face_quality"]
 # Entry field <- AnalysisResult field: the reading the tracker, music and welfare use.
 ENTRY_READING_SOURCES = {"ai_emotion": "emotion", "ai_probabilities": "combined_probabilities",
                          "ai_valence": "valence", "ai_arousal": "arousal", "ai_confidence": "confidence"}

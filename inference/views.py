@@ -25,6 +25,10 @@ def _announcement(analysis: Analysis) -> str:
         return _("Your entry is queued to be read.")
     if analysis.can_correct:
         return _("The reading is ready: %(emotion)s.") % {"emotion": EMOTION_LABELS[analysis.result.emotion]}
+    if analysis.abstained:
+        if analysis.result.disagreement:
+            return _("The reading is ready: your face and your words seem to say different things.")
+        return _("The reading is ready: I can't tell how you feel from this entry.")
     if analysis.status == "no_face":
         return _("The reading is ready: no face was found.")
     if analysis.status == "failed":
@@ -43,7 +47,6 @@ def entry_status(request: HttpRequest, entry_id: int) -> JsonResponse:
         "final": not analysis.is_waiting,
         "announcement": _announcement(analysis),
     })
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -54,7 +57,6 @@ def entry_section(request: HttpRequest, entry_id: int) -> HttpResponse:
     analysis = analysis_get_visible_to(user=request.user, entry_id=entry_id)
     response = render(request, "inference/_analysis_section.html",
                       section_context(analysis=analysis, request=request))
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -84,5 +86,5 @@ def entry_correction(request: HttpRequest, entry_id: int) -> HttpResponse:
         except services.CorrectionRefused as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("Thank you. We noted how you really feel."))
+            messages.success(request, _("Thank you. We noted how you feel."))
     return redirect(reverse("diary:entry_detail", args=[analysis.entry.pk]) + "#analysis")

@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -77,9 +76,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
+    "moodsite.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "diary.middleware.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "moodsite.urls"
@@ -150,12 +152,27 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
-# allauth's throttling: 5 failed logins per 5 minutes per account, 20 per IP per minute.
+# allauth's throttling, the one mechanism for every guessable secret on the web and the API:
+# 5 failed logins per 5 minutes per account, 20 per client IP per minute. The token sign-in
+# (accounts.api) goes through the same LoginForm, so it shares these counts with the web form;
+# wrong TOTP codes count per account under "login_failed" too (allauth.mfa), on the web and on
+# the welfare token endpoint. welfare_link_code: centre codes a member may try per hour.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "20/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
+    "welfare_link_code": "10/h/key",
 }
+# The client IP that the per-IP limits count. Behind a reverse proxy every request comes from the
+# proxy's address, so one attacker would lock out everybody: set ALLAUTH_TRUSTED_PROXY_COUNT to
+# the number of proxies in front of gunicorn that append to X-Forwarded-For (1 for one nginx),
+# or ALLAUTH_TRUSTED_CLIENT_IP_HEADER to a header your proxy sets itself (e.g. X-Real-IP,
+# CF-Connecting-IP). Leave both unset when clients connect to gunicorn directly.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
+# API sign-in tokens (POST /api/v1/auth/token/) stop working this many seconds after sign-in;
+# each can be revoked sooner from the profile page. 30 days: a phone app signs in again monthly.
+API_TOKEN_MAX_AGE = int(os.environ.get("API_TOKEN_MAX_AGE", str(30 * 24 * 60 * 60)))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "moodsite"
 # Accept the code of the neighbouring 30-second window too: older people type slowly, and a code
@@ -201,12 +218,82 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Photos, audio and exports are health data: kept outside MEDIA_ROOT with no public URL and served
 # only through views that check who is asking.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+# With S3_BUCKET set, the private files live in an S3-compatible object store instead, so that web
+# processes and workers on different machines share them without a shared disk (README,
+# "Production"). Nothing there is public: views that check the owner stream each file.
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")  # empty: AWS's own endpoint for S3_REGION
+S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+# Empty: boto3's usual chain (AWS_* variables, an instance role); set both or neither.
+S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+# Key prefix inside the bucket (one bucket for several sites or test runs), e.g. "moodsite/".
+S3_PREFIX = os.environ.get("S3_PREFIX", "")
+# Server-side encryption asked for on every write: "AES256" (SSE-S3, AWS, SeaweedFS, MinIO with
+# KMS set up), "aws:kms" (with S3_SSE_KMS_KEY_ID), or "" for a store that offers none.
+S3_SERVER_SIDE_ENCRYPTION = os.environ.get("S3_SERVER_SIDE_ENCRYPTION", "AES256")
+S3_SSE_KMS_KEY_ID = os.environ.get("S3_SSE_KMS_KEY_ID", "")
+if S3_ENDPOINT_URL and not S3_BUCKET:
+    raise ImproperlyConfigured("S3_ENDPOINT_URL is set but S3_BUCKET is not. Set S3_BUCKET to the bucket's name.")
+if bool(S3_ACCESS_KEY_ID) != bool(S3_SECRET_ACCESS_KEY):
+    raise ImproperlyConfigured("Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither.")
+if S3_SERVER_SIDE_ENCRYPTION not in {"", "AES256", "aws:kms"}:
+    raise ImproperlyConfigured('S3_SERVER_SIDE_ENCRYPTION must be "AES256", "aws:kms" or empty.')
+
+
+def private_storage_settings(
+    *, private_root: Path, bucket: str, endpoint_url: str = "", region: str = "us-east-1",
+    access_key: str = "", secret_key: str = "", prefix: str = "", encryption: str = "AES256",
+    kms_key_id: str = "",
+) -> dict:
+    """STORAGES["private"]: the local folder, or the bucket when one is named (settings_test.py and
+    the tests' S3 fixture call this again with their own folder, store and prefix)."""
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(private_root), "base_url": None},
+        }
+    from boto3.s3.transfer import TransferConfig
+    from botocore.config import Config
+    object_parameters = {"ServerSideEncryption": encryption} if encryption else {}
+    if encryption == "aws:kms" and kms_key_id:
+        object_parameters["SSEKMSKeyId"] = kms_key_id
+    return {
+        "BACKEND": "diary.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "location": prefix,
+            "object_parameters": object_parameters,
+            # No ACL header: objects get the bucket's own (private) policy; never "public-read".
+            "default_acl": None,
+            # Names are random (uuid4): no collision to avoid, so no HEAD request before each write.
+            "file_overwrite": True,
+            "signature_version": "s3v4",
+            # Path-style keys work on every S3-compatible store; virtual hosts need DNS per bucket.
+            "addressing_style": "path" if endpoint_url else None,
+            # A photo is ~100 KB: read it into memory, not a temporary file.
+            "max_memory_size": 2 * 1024 * 1024,
+            # Fail within seconds when the store is down (boto3 waits 60 s to connect by default):
+            # a worker then hands its batch back and retries, a page says to try again.
+            "client_config": Config(connect_timeout=3, read_timeout=20,
+                                    retries={"max_attempts": 3, "mode": "standard"}),
+            # Small files, one part each: no transfer threads to start for every photo.
+            "transfer_config": TransferConfig(use_threads=False),
+        },
+    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
-    },
+    "private": private_storage_settings(
+        private_root=PRIVATE_MEDIA_ROOT, bucket=S3_BUCKET, endpoint_url=S3_ENDPOINT_URL, region=S3_REGION,
+        access_key=S3_ACCESS_KEY_ID, secret_key=S3_SECRET_ACCESS_KEY, prefix=S3_PREFIX,
+        encryption=S3_SERVER_SIDE_ENCRYPTION, kms_key_id=S3_SSE_KMS_KEY_ID,
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -226,13 +313,22 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "moodsite.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# JSON request bodies (moodsite.parsers): an entry's 10,000 characters are ~40 KB of JSON at most;
+# nothing the API takes nests more than a few levels.
+API_JSON_MAX_BYTES = 1024 * 1024
+API_JSON_MAX_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "moodsite API",
     "DESCRIPTION": "A private mood diary: entries, analyses, mood tracker, music and welfare.",
@@ -326,12 +422,32 @@ WELFARE_API_TOKEN_MAX_AGE = int(os.environ.get("WELFARE_API_TOKEN_MAX_AGE", str(
 # Links in alert e-mails to caseworkers point here.
 WELFARE_SITE_URL = SITE_URL
 
+# --- The daily reminder to write (diary.reminders) -------------------------------------------------
+# Every few minutes, beat sends the reminders that have come due in each person's own time zone.
+# A reminder is sent at most this long after its time (a beat that was down all afternoon does not
+# send a 9 am reminder at 5 pm).
+REMINDER_CHECK_INTERVAL = int(os.environ.get("REMINDER_CHECK_INTERVAL", "300"))
+REMINDER_SEND_WINDOW_MINUTES = int(os.environ.get("REMINDER_SEND_WINDOW_MINUTES", "120"))
+# Web Push (VAPID, RFC 8292). Generate the pair once with `vapid --gen` (py-vapid, installed with
+# pywebpush) or `python manage.py shell -c "..."` (README.md); without both keys push is not offered
+# and reminders go by e-mail.
+WEBPUSH_VAPID_PUBLIC_KEY = os.environ.get("WEBPUSH_VAPID_PUBLIC_KEY", "")
+WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("WEBPUSH_VAPID_PRIVATE_KEY", "")
+WEBPUSH_VAPID_SUBJECT = os.environ.get("WEBPUSH_VAPID_SUBJECT", "mailto:no-reply@moodsite.local")
+CELERY_BEAT_SCHEDULE.update({
+    "diary-send-reminders": {"task": "diary.reminders.tasks.send_reminders_task", "schedule": REMINDER_CHECK_INTERVAL},
+})
+
 # --- Generated music ------------------------------------------------------------------------------
 # Compose a piece automatically after each analysis (off by default: composing costs CPU seconds).
 COMPOSE_AFTER_ANALYSIS = env_bool("COMPOSE_AFTER_ANALYSIS", False)
 COMPOSE_AFTER_ANALYSIS_TARGET = os.environ.get("COMPOSE_AFTER_ANALYSIS_TARGET", "auto")
 COMPOSE_AFTER_ANALYSIS_SECONDS = int(os.environ.get("COMPOSE_AFTER_ANALYSIS_SECONDS", "60"))
 COMPOSITIONS_PER_DAY = int(os.environ.get("COMPOSITIONS_PER_DAY", "40"))
+# Pieces and track analyses whose task was lost (broker down when it was sent) are sent again.
+CELERY_BEAT_SCHEDULE.update({
+    "music-recover-lost-work": {"task": "music.tasks.music_recover_task", "schedule": 5 * 60},
+})
 
 # --- Security: what `manage.py check --deploy` asks for, on whenever DEBUG is off ----------------
 SESSION_COOKIE_HTTPONLY = True
@@ -346,6 +462,34 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Content-Security-Policy (django-csp) ----------------------------------------------------------
+# No inline script anywhere: no <script> blocks with code, no on* attributes, no javascript: URLs.
+# Behaviour lives in static files (static/js/site.js for what every page needs). Data for charts
+# goes in {{ value|json_script:"id" }} blocks, which are data, not script. Inline style attributes
+# stay allowed (style-src-attr): the mood calendar and bars colour cells from data. Everything is
+# served by the site itself, so nothing else is allowed. Other apps must keep to this: a new
+# inline script will simply not run (a browser test checks the pages for CSP violations).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # 'unsafe-inline' in style-src only for browsers without CSP level 3, which ignore the two
+        # more precise directives after it: <style> blocks are refused, style="" attributes allowed.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        # data: for the QR code of the two-factor set-up page (an inline SVG image from allauth).
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from moodsite.tasking import send_after_commit
 from music import exporting, importing, services
 from music.forms import CatalogueImportForm, SetMoodForm
 from music.models import MoodTag, Track
@@ -165,7 +166,7 @@ class TrackAdmin(CuratorOnlyMixin, admin.ModelAdmin):
             from music.tasks import track_audio_analyse_task
 
             pk = obj.pk
-            transaction.on_commit(lambda: track_audio_analyse_task.delay(pk))
+            send_after_commit(track_audio_analyse_task, pk)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

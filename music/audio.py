@@ -14,6 +14,8 @@ import tempfile
 
 import numpy as np
 
+from diary.storage import storage_unavailable_errors
+
 logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 22_050
@@ -112,15 +114,15 @@ def track_audio_analyse(*, track_id: int) -> None:
     storage, name = track.audio.storage, track.audio.name
     suffix = os.path.splitext(name)[1]
     try:
-        try:
-            path = storage.path(name)
-            result = analyse_file(path)
-        except NotImplementedError:  # storage without local paths: copy to a temporary file
-            with storage.open(name, "rb") as source, tempfile.NamedTemporaryFile(suffix=suffix) as copy:
-                for chunk in iter(lambda: source.read(1 << 20), b""):
-                    copy.write(chunk)
-                copy.flush()
-                result = analyse_file(copy.name)
+        # Through the storage, never by local path (the worker may be on another machine than the
+        # upload): a temporary copy, because the decoders want a file with its suffix.
+        with storage.open(name, "rb") as source, tempfile.NamedTemporaryFile(suffix=suffix) as copy:
+            for chunk in iter(lambda: source.read(1 << 20), b""):
+                copy.write(chunk)
+            copy.flush()
+            result = analyse_file(copy.name)
+    except storage_unavailable_errors():
+        raise  # the store is down: the task retries; the file is not to blame
     except Exception as error:  # noqa: BLE001 - any decoding error is the file's, reported to the curator
         message = f"The file could not be read as audio ({error.__class__.__name__}: {error})".replace(": )", ")")
         logger.warning("Audio analysis of track %s failed: %s", track_id, message)

@@ -5,6 +5,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from inference.signals import analysis_done
+from moodsite.tasking import send_after_commit
 from music.models import MoodTag, Track
 
 
@@ -13,7 +14,8 @@ def recommendations_after_analysis(sender, entry_id: int, status: str = "", **kw
     """An entry's mood reading is ready: compute its recommendations in a worker."""
     from music.tasks import entry_recommendations_task
 
-    transaction.on_commit(lambda: entry_recommendations_task.delay(entry_id))
+    # If the broker is down, the music page computes them when it finds none stored.
+    send_after_commit(entry_recommendations_task, entry_id)
 
 
 @receiver(post_save, sender=Track, dispatch_uid="music.track_saved")

@@ -11,7 +11,15 @@ from django.db.models import Count
 
 from accounts.models import User
 from welfare import services
-from welfare.models import AccessLog, Consent, ConsentEvent, ConsentText, Membership, Organisation
+from welfare.models import (
+    AccessLog,
+    Consent,
+    ConsentEvent,
+    ConsentText,
+    Membership,
+    Organisation,
+    RefusedAccess,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -160,4 +168,20 @@ class AccessLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RefusedAccess)
+class RefusedAccessAdmin(admin.ModelAdmin):
+    """Refused attempts to reach caseworker data, for oversight. Read-only."""
+
+    list_display = ["at", "viewer_name", "reason", "method", "path"]
+    list_filter = ["reason"]
+    search_fields = ["viewer_name", "path"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

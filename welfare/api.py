@@ -7,6 +7,7 @@ tokens are refused. Clients who are not visible (withdrawn, another centre, not 
 answer 404, like clients that do not exist.
 """
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
@@ -18,16 +19,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.tokens import ApiTokenAuthentication
 from welfare import selectors, services
 from welfare.charts import TREND_RANGES, chart_payload, client_trend, trend_range
 from welfare.models import AccessLog, Alert
 from welfare.security import (
+    TOTP_ACTION,
+    AuditRefusalsMixin,
     CaseworkerWithMFA,
     WelfareTokenAuthentication,
-    throttle_clear,
-    throttled,
     totp_authenticator,
     totp_code_valid,
+    totp_guess_key,
     welfare_token_issue,
 )
 
@@ -35,7 +38,7 @@ AUTHENTICATION = [
     WelfareTokenAuthentication,
     authentication.SessionAuthentication,
     # Accepted only so that a plain token gets a clear 403 explaining what to use, not a bare 401.
-    authentication.TokenAuthentication,
+    ApiTokenAuthentication,
 ]
 
 
@@ -53,9 +56,6 @@ class WelfareTokenScheme(OpenApiAuthenticationExtension):
             "description": "`Welfare <token>`, from POST /api/v1/welfare/token/ with a current TOTP code.",
         }
 
-
-# Five wrong codes per 15 minutes per account; a TOTP code has 10**6 values.
-TOKEN_CODE_ATTEMPTS = 5
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -83,7 +83,14 @@ class ClientSummarySerializer(serializers.Serializer):
     name = serializers.CharField(source="client.name")
     organisation = serializers.CharField(source="consent.organisation.name")
     shares_text = serializers.BooleanField(source="consent.share_text")
-    latest_emotion = serializers.CharField()
+    latest_emotion = serializers.CharField(help_text="The latest entry's mood (the one mood rule); empty: not read.")
+    latest_mood_source = serializers.CharField(
+        source="latest_source", help_text="self = the member's choice, ai = read automatically.")
+    window_from = serializers.SerializerMethodField(help_text="First day of the window of every recent figure.")
+    window_to = serializers.SerializerMethodField(help_text="Last day of that window (today, client's time zone).")
+    moods_7_days = serializers.IntegerField(source="stats.recent_mood_entries")
+    negative_7_days = serializers.IntegerField(source="stats.recent_negative")
+    own_choice_7_days = serializers.IntegerField(source="stats.recent_own")
     latest_entry_day = serializers.DateField(source="latest_day", allow_null=True)
     days_since_last_entry = serializers.IntegerField(allow_null=True)
     mean_valence_7_days = serializers.FloatField(source="stats.recent_mean", allow_null=True)
@@ -91,10 +98,17 @@ class ClientSummarySerializer(serializers.Serializer):
     baseline_sd = serializers.FloatField(source="stats.baseline_sd", allow_null=True)
     change_from_baseline = serializers.FloatField(source="change", allow_null=True)
     change_in_sd = serializers.FloatField(source="change_sd", allow_null=True)
-    risk = serializers.CharField(source="risk_label")
+    risk = serializers.CharField(
+        source="risk_label", help_text="From the figures alone, by the alert rules; alert status is separate.")
     sparkline_7_days = serializers.SerializerMethodField()
     sparkline_30_days = serializers.SerializerMethodField()
     unresolved_alerts = AlertSerializer(source="alerts", many=True)
+
+    def get_window_from(self, row) -> str:
+        return row.window[0].isoformat()
+
+    def get_window_to(self, row) -> str:
+        return row.window[1].isoformat()
 
     def get_sparkline_7_days(self, row) -> list[float | None]:
         return [None if v is None else round(v, 3) for v in row.series[7]]
@@ -103,7 +117,7 @@ class ClientSummarySerializer(serializers.Serializer):
         return [None if v is None else round(v, 3) for v in row.series[30]]
 
 
-class ClientListView(APIView):
+class ClientListView(AuditRefusalsMixin, APIView):
     """Your clients with their figures, riskiest first (`?risk=high|medium|low`, `?sort=...`)."""
 
     authentication_classes = AUTHENTICATION
@@ -135,9 +149,10 @@ class TrendDaySerializer(serializers.Serializer):
     entries = serializers.IntegerField()
     mean_valence = serializers.FloatField(allow_null=True)
     emotions = serializers.DictField(child=serializers.IntegerField())
+    own = serializers.IntegerField(help_text="Entries whose mood was the member's own choice.")
 
 
-class ClientTrendView(APIView):
+class ClientTrendView(AuditRefusalsMixin, APIView):
     """Daily aggregates for one client (`?days=30|90|365`): never entry text or photos."""
 
     authentication_classes = AUTHENTICATION
@@ -162,7 +177,7 @@ class ClientTrendView(APIView):
         )
 
 
-class AlertAcknowledgeView(APIView):
+class AlertAcknowledgeView(AuditRefusalsMixin, APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [CaseworkerWithMFA]
 
@@ -186,24 +201,26 @@ class WelfareTokenSerializer(serializers.Serializer):
     header = serializers.CharField()
 
 
-class WelfareTokenView(APIView):
+class WelfareTokenView(AuditRefusalsMixin, APIView):
     """Exchange your sign-in (session or API token) and a TOTP code for a welfare token."""
 
-    authentication_classes = [authentication.SessionAuthentication, authentication.TokenAuthentication]
+    authentication_classes = [authentication.SessionAuthentication, ApiTokenAuthentication]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=WelfareTokenRequestSerializer, responses=WelfareTokenSerializer)
     def post(self, request):
         if not request.user.is_caseworker:
+            self.permission_denied_logged()
             return Response(
                 {"detail": _("Only caseworkers can have a welfare token.")}, status=status.HTTP_403_FORBIDDEN
             )
         serializer = WelfareTokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        key = f"welfare-token.{request.user.pk}"
-        if throttled(key=key, limit=TOKEN_CODE_ATTEMPTS, window_s=15 * 60):
+        key = totp_guess_key(request.user)
+        # allauth's lockout for wrong codes (5 per 5 minutes per account), shared with the web form.
+        if not ratelimit.consume(request._request, action=TOTP_ACTION, key=key):
             return Response(
-                {"detail": _("Too many wrong codes. Please wait 15 minutes and try again.")},
+                {"detail": _("Too many wrong codes. Please wait 5 minutes and try again.")},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         authenticator = totp_code_valid(user=request.user, code=serializer.validated_data["code"])
@@ -214,7 +231,7 @@ class WelfareTokenView(APIView):
                 else _("Set up two-factor sign-in on the website first (Profile → Two-factor sign-in).")
             )
             return Response({"code": [detail]}, status=status.HTTP_400_BAD_REQUEST)
-        throttle_clear(key=key)
+        ratelimit.clear(request._request, action=TOTP_ACTION, key=key)
         token = welfare_token_issue(user=request.user, authenticator=authenticator)
         return Response(
             {

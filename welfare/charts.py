@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from inference.emotions import EMOTION_COLOURS, EMOTION_LABELS, EMOTIONS
 from welfare.models import Consent
+from welfare.periods import MOOD, consent_gaps
 from welfare.stats import TrendDay, trend
 
 TREND_RANGES = (30, 90, 365)
@@ -25,7 +26,8 @@ def trend_range(value: str | None) -> int:
 def client_trend(*, consent: Consent, days: int, now: datetime.datetime | None = None) -> list[TrendDay]:
     """Every day of the range, ending today in the client's time zone."""
     today = timezone.localtime(now or timezone.now(), consent.client.zone).date()
-    return trend(owner_id=consent.client_id, start=today - datetime.timedelta(days=days - 1), end=today)
+    return trend(owner_id=consent.client_id, start=today - datetime.timedelta(days=days - 1), end=today,
+                 hidden=consent_gaps(consents=[consent], scope=MOOD))
 
 
 def rolling_mean(days: list[TrendDay], width: int = 7) -> list[float | None]:

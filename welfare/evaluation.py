@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from welfare import rules
 from welfare.models import Alert, Consent
+from welfare.periods import MOOD, consent_gaps
 from welfare.selectors import consents_in_force
 from welfare.stats import mood_stats
 
@@ -75,7 +76,8 @@ def _evaluate_batch(consents: list[Consent], now: datetime.datetime, result: Eva
     for group in by_zone.values():
         zone = group[0].client.zone
         today = timezone.localtime(now, zone).date()
-        stats = mood_stats(owners=sorted({c.client_id for c in group}), today=today)
+        stats = mood_stats(owners=sorted({c.client_id for c in group}), today=today,
+                           hidden=consent_gaps(consents=group, scope=MOOD))
         for consent in group:
             since = timezone.localtime(consent.granted_at, zone).date()
             open_kinds = frozenset(kind for kind in Alert.Kind if (consent.pk, kind) in running)

@@ -291,3 +291,29 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer_name} {self.action} {self.client_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class RefusedAccess(models.Model):
+    """A signed-in person's refused attempt to reach caseworker data, for oversight in the admin:
+    a caseworker probing clients they may not see, someone without the caseworker role on the
+    caseworker pages, a caseworker without two-factor sign-in. Nothing about any client is stored:
+    only who tried, what address, and why it was refused."""
+
+    class Reason(models.TextChoices):
+        NOT_CASEWORKER = "not_caseworker", _("not a caseworker")
+        NO_SECOND_FACTOR = "no_second_factor", _("without two-factor sign-in")
+        NOT_VISIBLE = "not_visible", _("a client or alert not visible to them")
+
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    viewer_name = models.CharField(max_length=200)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "refused accesses"
+
+    def __str__(self) -> str:
+        return f"{self.viewer_name} refused ({self.reason}) {self.method} {self.path}"

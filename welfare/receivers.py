@@ -1,17 +1,19 @@
 """Re-evaluate a client's alerts when their mood data changes (connected in WelfareConfig.ready)."""
 
-from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.models import User
 from diary.models import Entry
+from moodsite.tasking import send_after_commit
 from welfare.models import Consent
 
 
 def _evaluate_after_commit(owner_id: int) -> None:
     from welfare.tasks import evaluate_client_alerts_task
 
-    transaction.on_commit(lambda: evaluate_client_alerts_task.delay(owner_id))
+    # A broker outage must not turn the member's saved entry into an error page: the hourly
+    # evaluation of every client (welfare-evaluate-alerts) catches up.
+    send_after_commit(evaluate_client_alerts_task, owner_id)
 
 
 def _sharing(clients: QuerySet) -> QuerySet:

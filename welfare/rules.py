@@ -1,6 +1,11 @@
-"""The three alert rules, as pure functions of a client's figures, and the sentence that says why.
+"""The three alert rules, as pure functions of a client's figures, the sentence that says why, and
+the risk the data shows.
 
-Each rule returns its evidence (the numbers, stored on the alert) when it holds, else None.
+Each rule returns its evidence (the numbers, stored on the alert) when it holds, else None. The
+figures come from welfare.stats, which counts moods by the one rule of diary.tracker.moods (the
+member's own choice first, else a confident automatic reading). The dashboard's risk badge, the
+client page's summary and the alerts all read the same MoodStats over the same window: the last
+RECENT_DAYS days up to today in the client's time zone (and the BASELINE_DAYS before them).
 """
 
 import datetime
@@ -44,7 +49,20 @@ def no_entry(stats: MoodStats, org: Organisation, *, since: datetime.date, today
     }
 
 
-def negative_mood(stats: MoodStats, org: Organisation, *, running: bool = False) -> dict | None:
+def recent_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of the window every recent figure covers."""
+    return today - datetime.timedelta(days=RECENT_DAYS - 1), today
+
+
+def _window(today: datetime.date | None) -> dict:
+    if today is None:
+        return {}
+    start, end = recent_window(today)
+    return {"window_from": start.isoformat(), "window_to": end.isoformat()}
+
+
+def negative_mood(stats: MoodStats, org: Organisation, *, running: bool = False,
+                  today: datetime.date | None = None) -> dict | None:
     entries = stats.recent_mood_entries
     if entries == 0 or (entries < org.negative_min_entries and not running):
         return None
@@ -60,7 +78,9 @@ def negative_mood(stats: MoodStats, org: Organisation, *, running: bool = False)
         "threshold_share": org.negative_share,
         "min_entries": org.negative_min_entries,
         "window_days": RECENT_DAYS,
+        **_window(today),
         "emotions": stats.negative_by_emotion,
+        "own": stats.recent_own,
     }
 
 
@@ -77,7 +97,8 @@ def baseline_z(stats: MoodStats) -> float | None:
     return (stats.recent_mean - stats.baseline_mean) / sd
 
 
-def valence_drop(stats: MoodStats, org: Organisation, *, running: bool = False) -> dict | None:
+def valence_drop(stats: MoodStats, org: Organisation, *, running: bool = False,
+                 today: datetime.date | None = None) -> dict | None:
     z = baseline_z(stats)
     threshold = org.drop_sd - (DROP_CLEAR_MARGIN if running else 0.0)
     if z is None or not math.isfinite(z) or z >= -threshold:
@@ -93,6 +114,7 @@ def valence_drop(stats: MoodStats, org: Organisation, *, running: bool = False) 
         "threshold_sd": org.drop_sd,
         "window_days": RECENT_DAYS,
         "baseline_days": BASELINE_DAYS,
+        **_window(today),
     }
 
 
@@ -107,9 +129,43 @@ def evaluate(
     """Each rule's evidence or None; `running` names the kinds whose episode is already open."""
     return {
         Alert.Kind.NO_ENTRY: no_entry(stats, org, since=since, today=today),
-        Alert.Kind.NEGATIVE_MOOD: negative_mood(stats, org, running=Alert.Kind.NEGATIVE_MOOD in running),
-        Alert.Kind.VALENCE_DROP: valence_drop(stats, org, running=Alert.Kind.VALENCE_DROP in running),
+        Alert.Kind.NEGATIVE_MOOD: negative_mood(stats, org, running=Alert.Kind.NEGATIVE_MOOD in running, today=today),
+        Alert.Kind.VALENCE_DROP: valence_drop(stats, org, running=Alert.Kind.VALENCE_DROP in running, today=today),
     }
+
+
+class Risk:
+    HIGH = 3
+    MEDIUM = 2
+    LOW = 1
+    LABELS = {3: "high", 2: "medium", 1: "low"}
+
+
+def risk_from(holding: dict[str, dict | None], stats: MoodStats, org: Organisation, *,
+              since: datetime.date, today: datetime.date) -> int:
+    """The risk the data shows now, whatever was done with any alert.
+
+    High: a rule holds on today's figures (with the same hysteresis the alerts use, so the badge
+    and a running alert agree). Medium: close to a rule — mood at least 1 SD below the baseline,
+    a day short of the no-entry threshold, no entry at all, or a negative share within the
+    clearing margin of the threshold. Low: none of these. Resolving an alert changes none of it.
+    """
+    if any(evidence is not None for evidence in holding.values()):
+        return Risk.HIGH
+    z = baseline_z(stats)
+    entries = stats.recent_mood_entries
+    near_negative = (
+        entries >= org.negative_min_entries
+        and stats.recent_negative / entries + 1e-9 >= org.negative_share - NEGATIVE_CLEAR_MARGIN
+    )
+    if (
+        (z is not None and z <= -1.0)
+        or stats.last_day is None
+        or days_without_entry(stats, since=since, today=today) >= max(org.no_entry_days - 1, 1)
+        or near_negative
+    ):
+        return Risk.MEDIUM
+    return Risk.LOW
 
 
 def alert_reason(kind: str, evidence: dict) -> str:
@@ -130,6 +186,25 @@ def alert_reason(kind: str, evidence: dict) -> str:
         emotions = ", ".join(
             f"{EMOTION_LABELS.get(name, name)} {count}" for name, count in sorted(evidence.get("emotions", {}).items())
         )
+        if "window_from" in evidence:
+            own = evidence.get("own", 0)
+            return _(
+                "%(negative)s of %(entries)s moods from %(start)s to %(end)s (the last %(window)s days) were "
+                "negative (%(percent)s%%: %(emotions)s); %(own)s of the %(entries)s were the member's choice, "
+                "%(auto)s read automatically. The centre alerts at %(threshold)s%% with at least %(min)s entries."
+            ) % {
+                "negative": evidence["negative"],
+                "entries": evidence["entries"],
+                "start": evidence["window_from"],
+                "end": evidence["window_to"],
+                "window": evidence["window_days"],
+                "percent": round(evidence["share"] * 100),
+                "emotions": emotions,
+                "own": own,
+                "auto": evidence["entries"] - own,
+                "threshold": round(evidence["threshold_share"] * 100),
+                "min": evidence["min_entries"],
+            }
         return _(
             "%(negative)s of %(entries)s entries in the last %(window)s days read as negative "
             "(%(percent)s%%: %(emotions)s). "

@@ -21,8 +21,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import authentication, exceptions, permissions
 
 from accounts.models import User
+from welfare.models import RefusedAccess
 
 SECOND_FACTORS = {Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES}
 NO_TOTP = "no_totp"
@@ -74,8 +74,11 @@ def caseworker_required(view):
     @login_required
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_caseworker:
+            _refused(request, RefusedAccess.Reason.NOT_CASEWORKER)
             return render(request, "welfare/caseworkers_only.html", status=403)
         problem = mfa_problem(request)
+        if problem is not None:
+            _refused(request, RefusedAccess.Reason.NO_SECOND_FACTOR)
         if problem == NO_TOTP:
             # First time: the guided set-up, starting with what an authenticator app is.
             return redirect("welfare:two_factor_start")
@@ -86,28 +89,58 @@ def caseworker_required(view):
             )
             back = request.get_full_path() if request.method == "GET" else reverse("welfare:dashboard")
             return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': back})}")
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            # A client or alert the caseworker may not see (or that does not exist: the same 404).
+            _refused(request, RefusedAccess.Reason.NOT_VISIBLE)
+            raise
 
     return wrapped
 
 
-# --- Throttling of guesses (link codes, TOTP codes on the API) ---------------------------------
+def _refused(request: HttpRequest, reason: str) -> None:
+    from welfare.services import refusal_record
+
+    refusal_record(user=request.user, reason=reason, method=request.method or "", path=request.path)
 
 
-def throttled(*, key: str, limit: int, window_s: int) -> bool:
-    """Count one attempt; True when `limit` attempts were already made within the window."""
-    cache_key = f"welfare.throttle.{key}"
-    cache.add(cache_key, 0, timeout=window_s)
-    try:
-        attempts = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=window_s)
-        attempts = 1
-    return attempts > limit
+class AuditRefusalsMixin:
+    """For welfare API views: refused attempts go to the same oversight log as on the web."""
+
+    def permission_denied(self, request, message=None, code=None):
+        user = request.user
+        if user and user.is_authenticated:
+            reasons = RefusedAccess.Reason
+            _refused(request._request, reasons.NO_SECOND_FACTOR if user.is_caseworker else reasons.NOT_CASEWORKER)
+        return super().permission_denied(request, message=message, code=code)
+
+    def permission_denied_logged(self) -> None:
+        """Record a refusal that the view answers itself (with its own message)."""
+        _refused(self.request._request, RefusedAccess.Reason.NOT_CASEWORKER)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, (Http404, exceptions.NotFound)):
+            _refused(self.request._request, RefusedAccess.Reason.NOT_VISIBLE)
+        return super().handle_exception(exc)
 
 
-def throttle_clear(*, key: str) -> None:
-    cache.delete(f"welfare.throttle.{key}")
+# --- Guessing (link codes, TOTP codes on the API) ------------------------------------------------
+# Counted by allauth's rate limits (ACCOUNT_RATE_LIMITS), the one mechanism that also guards the
+# web and API sign-in: allauth.core.ratelimit.consume(...) before each guess, clear(...) after a
+# right one.
+LINK_CODE_ACTION = "welfare_link_code"
+TOTP_ACTION = "login_failed"
+
+
+def link_code_key(user: User) -> str:
+    return f"welfare-link-code-user-{user.pk}"
+
+
+def totp_guess_key(user: User) -> str:
+    """The key allauth.mfa counts wrong codes under, so that wrong codes on the API and on the web
+    lock the same account (5 per 5 minutes, ACCOUNT_RATE_LIMITS["login_failed"])."""
+    return f"mfa-auth-user-{user.pk}"
 
 
 # --- The API ------------------------------------------------------------------------------------

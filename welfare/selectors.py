@@ -8,15 +8,17 @@ caseworker is a member of the consent's organisation. Nothing here looks at `is_
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, QuerySet, Subquery, When
-from django.db.models.functions import TruncDate
+from django.db.models import CharField, Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from diary.models import Entry
+from diary.tracker.moods import mood_emotion, mood_source
 from welfare import rules
 from welfare.models import AccessLog, Alert, Consent, ConsentText, Membership, Organisation
+from welfare.periods import MOOD, TEXT, Gap, consent_gaps, hidden_q
 from welfare.stats import MoodStats, mood_stats
 
 SPARKLINE_DAYS = (7, 30)
@@ -80,11 +82,7 @@ def paused_consent_count(*, user: User) -> int:
 # --- The dashboard ---------------------------------------------------------------------------
 
 
-class Risk:
-    HIGH = 3
-    MEDIUM = 2
-    LOW = 1
-    LABELS = {3: "high", 2: "medium", 1: "low"}
+Risk = rules.Risk
 
 
 @dataclass
@@ -99,10 +97,15 @@ class ClientSummary:
     stats: MoodStats
     series: dict[int, list[float | None]]
     alerts: list[Alert] = field(default_factory=list)
+    latest_source: str = ""  # "self" (the member's choice) or "ai" (read automatically)
+    # Kinds whose alert episode is still running (even if a caseworker resolved the alert).
+    running: frozenset[str] = frozenset()
+    since: datetime.date | None = None  # the day sharing began, in the client's time zone
     days_since_last_entry: int | None = field(init=False)
     change: float | None = field(init=False)
     change_sd: float | None = field(init=False)
     open_alerts: list[Alert] = field(init=False)
+    holding: dict[str, dict | None] = field(init=False)
     risk: int = field(init=False)
     risk_label: str = field(init=False)
 
@@ -113,25 +116,20 @@ class ClientSummary:
         self.change = None if z is None else round(self.stats.recent_mean - self.stats.baseline_mean, 3)
         self.change_sd = None if z is None else round(z, 2)
         self.open_alerts = [alert for alert in self.alerts if alert.status == Alert.Status.OPEN]
-        self.risk = self._risk()
+        # The risk comes from the data alone (the same rules and figures as the alerts), so that
+        # resolving an alert never lowers a risk the data still shows; alert status is shown apart.
+        org, since = self.consent.organisation, self.since or self.today
+        self.holding = rules.evaluate(self.stats, org, since=since, today=self.today, running=self.running)
+        self.risk = rules.risk_from(self.holding, self.stats, org, since=since, today=self.today)
         self.risk_label = Risk.LABELS[self.risk]
 
     @property
     def client(self) -> User:
         return self.consent.client
 
-    def _risk(self) -> int:
-        if self.open_alerts:
-            return Risk.HIGH
-        days = self.days_since_last_entry
-        if (
-            self.alerts  # acknowledged, not yet resolved
-            or (self.change_sd is not None and self.change_sd <= -1.0)
-            or days is None
-            or days >= max(self.consent.organisation.no_entry_days - 1, 1)
-        ):
-            return Risk.MEDIUM
-        return Risk.LOW
+    @property
+    def window(self) -> tuple[datetime.date, datetime.date]:
+        return rules.recent_window(self.today)
 
     def sort_key_risk(self) -> tuple:
         return (
@@ -161,32 +159,49 @@ DASHBOARD_FIELDS = (
     "client__display_name",
     "client__email",
     "client__time_zone",
+    "granted_at",
 )
 
 
-def _latest_entry(field_name: str, *, today: datetime.date) -> Subquery:
-    """A field of the client's latest entry; `mood` is its automatic reading, else the self-report."""
-    latest = Entry.objects.filter(owner=OuterRef("client"), day__lte=today).order_by("-day", "-created_at")
+def _latest_entry(field_name: str, *, today: datetime.date, hidden: list[Gap]) -> Subquery:
+    """A field of the client's latest visible entry (welfare.periods); `mood` is "source:emotion" by
+    the one mood rule (one subquery for both), e.g. "self:sad", or ":" when the entry is not read."""
+    latest = (
+        Entry.objects.filter(owner=OuterRef("client"), day__lte=today)
+        .exclude(hidden_q(hidden))
+        .order_by("-day", "-created_at")
+    )
     if field_name == "mood":
-        latest = latest.annotate(mood=Case(When(ai_emotion="", then=F("self_mood")), default=F("ai_emotion")))
+        latest = latest.annotate(mood=Concat(mood_source(), Value(":"), mood_emotion(), output_field=CharField()))
     return Subquery(latest.values(field_name)[:1])
 
 
+def client_summary(*, user: User, consent: Consent, now: datetime.datetime | None = None) -> ClientSummary:
+    """One client's dashboard row: the client page shows the very figures the dashboard shows."""
+    return dashboard_rows(user=user, consent_id=consent.pk, now=now)[0]
+
+
 def dashboard_rows(
-    *, user: User, risk: str = "", sort: str = "risk", now: datetime.datetime | None = None
+    *, user: User, risk: str = "", sort: str = "risk", now: datetime.datetime | None = None,
+    consent_id: int | None = None,
 ) -> list[ClientSummary]:
     """The caseworker's clients with their figures, in five queries whatever the number of clients."""
     now = now or timezone.now()
+    visible = consent_list_visible_to(user=user)
+    if consent_id is not None:
+        visible = visible.filter(pk=consent_id)
     # Entries dated after the caseworker's today (a client far east of them) still count as latest.
     horizon = timezone.localtime(now, user.zone).date() + datetime.timedelta(days=1)
+    # Withdrawal periods are left out of every figure (welfare.periods).
+    gaps = consent_gaps(consents=visible, scope=MOOD)
     consents = list(
-        consent_list_visible_to(user=user)
+        visible
         .select_related(None)
         .select_related("client")
         .only(*DASHBOARD_FIELDS)
         .annotate(
-            latest_day=_latest_entry("day", today=horizon),
-            latest_mood=_latest_entry("mood", today=horizon),
+            latest_day=_latest_entry("day", today=horizon, hidden=gaps),
+            latest_mood=_latest_entry("mood", today=horizon, hidden=gaps),
         )
     )
     if not consents:
@@ -202,25 +217,36 @@ def dashboard_rows(
         by_zone.setdefault(consent.client.time_zone, []).append(consent)
     rows: list[ClientSummary] = []
     alerts_by_consent: dict[int, list[Alert]] = {}
+    running: dict[int, set[str]] = {}
     for alert in Alert.objects.filter(
-        consent__in=[c.pk for c in consents], status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED]
+        Q(status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED]) | Q(cleared_at__isnull=True),
+        consent__in=[c.pk for c in consents],
     ).order_by("opened_at"):
-        alerts_by_consent.setdefault(alert.consent_id, []).append(alert)
+        if alert.cleared_at is None:
+            running.setdefault(alert.consent_id, set()).add(alert.kind)
+        if alert.status != Alert.Status.RESOLVED:
+            alerts_by_consent.setdefault(alert.consent_id, []).append(alert)
     longest = max(SPARKLINE_DAYS)
     for group in by_zone.values():
         zone_today = timezone.localtime(now, group[0].client.zone).date()
-        stats = mood_stats(owners=[c.client_id for c in group], today=zone_today, series_days=longest, moods=False)
+        zone = group[0].client.zone
+        # moods=True: the risk badge applies the negative-mood rule too.
+        stats = mood_stats(owners=[c.client_id for c in group], today=zone_today, series_days=longest, hidden=gaps)
         for consent in group:
             figures = stats[consent.client_id]
+            latest_source, _colon, latest_mood = (consent.latest_mood or "").partition(":")
             rows.append(
                 ClientSummary(
                     consent=consent,
                     today=zone_today,
-                    latest_emotion=consent.latest_mood or "",
+                    latest_emotion=latest_mood,
+                    latest_source=latest_source,
                     latest_day=consent.latest_day,
                     stats=figures,
                     series={n: figures.daily[-n:] for n in SPARKLINE_DAYS},
                     alerts=alerts_by_consent.get(consent.pk, []),
+                    running=frozenset(running.get(consent.pk, ())),
+                    since=timezone.localtime(consent.granted_at, zone).date(),
                 )
             )
     if risk in Risk.LABELS.values():
@@ -240,7 +266,13 @@ def shared_entries(*, consent: Consent) -> QuerySet[Entry]:
     """Entry text, only when the client shared it. Photos are never part of this."""
     if not consent.share_text:
         return Entry.objects.none()
-    return Entry.objects.filter(owner=consent.client).only("id", "day", "text", "self_mood", "ai_emotion", "created_at")
+    gaps = consent_gaps(consents=[consent], scope=TEXT)
+    return (
+        Entry.objects.filter(owner=consent.client)
+        .exclude(hidden_q(gaps))
+        .only("id", "day", "text", "self_mood", "ai_emotion", "created_at")
+        .annotate(mood=mood_emotion(), mood_source=mood_source())
+    )
 
 
 # --- The member's own pages ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from welfare.models import (
     ConsentText,
     Membership,
     Organisation,
+    RefusedAccess,
     normalise_code,
 )
 
@@ -209,3 +210,13 @@ def access_record(*, viewer: User, consents: Iterable[Consent], action: str) -> 
             f"JOIN {organisation} o ON o.id = c.organisation_id WHERE c.id IN ({placeholders})",
             [viewer.pk, str(viewer), action, now, *ids],
         )
+
+
+def refusal_record(*, user: User, reason: str, method: str, path: str) -> None:
+    """Write a refused caseworker attempt to the oversight log (welfare.models.RefusedAccess)."""
+    if not user.is_authenticated:
+        return  # anonymous requests are refused before they reach anything; not an attempt by anyone
+    RefusedAccess.objects.create(
+        viewer=user, viewer_name=f"{user.name} <{user.email}>"[:200], reason=reason,
+        method=method[:8], path=path[:300],
+    )

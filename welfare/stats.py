@@ -1,20 +1,30 @@
 """Mood aggregates over diary entries, computed in the database for many clients at once.
 
-An entry's mood is its automatic reading when there is one, else the member's own choice of
-mood: the tracker's rule with "prefer AI" (diary.tracker.moods, where it is written once, as ORM
-expressions and as SQL). Only aggregates leave this module: never an entry's text or photo.
+An entry's mood is the one rule of diary.tracker.moods (written there once, as ORM expressions and
+as SQL): the member's own choice when they made one, else a confident automatic reading, else
+not read. A member's tracker setting never changes what their caseworker sees. Only aggregates
+leave this module: never an entry's text or photo.
 """
 
 import datetime
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Avg, Count, Max, Q
 
 from diary.models import Entry
-from diary.tracker.moods import PREFER_AI, mood_emotion, mood_emotion_sql, mood_valence, mood_valence_sql
+from diary.tracker.moods import (
+    mood_emotion,
+    mood_emotion_sql,
+    mood_source,
+    mood_source_sql,
+    mood_valence,
+    mood_valence_sql,
+)
 from inference.emotions import EMOTIONS, NEGATIVE_EMOTIONS
+from welfare.periods import Gap, hidden_q, hidden_sql
 
 RECENT_DAYS = 7
 BASELINE_DAYS = 60
@@ -36,6 +46,8 @@ class MoodStats:
     baseline_mean: float | None = None
     baseline_sd: float | None = None
     recent_mood_entries: int = 0
+    # Of recent_mood_entries, how many moods were the member's own choice (the rest were read automatically).
+    recent_own: int = 0
     recent_negative: int = 0
     negative_by_emotion: dict[str, int] = field(default_factory=dict)
     last_day: datetime.date | None = None
@@ -51,7 +63,7 @@ def _sample_sd(n: int, mean: float | None, sum_of_squares: float | None) -> floa
 NEGATIVES = tuple(sorted(NEGATIVE_EMOTIONS))
 
 
-def _mood_stats_sql(owner_count: int, series_days: int, moods: bool) -> str:
+def _mood_stats_sql(owner_count: int, series_days: int, moods: bool, hidden: str = "") -> str:
     """One pass over the 67 days of entries: each entry's valence and mood are worked out once in
     the inner select, then every figure is a filtered aggregate of them.
 
@@ -70,6 +82,7 @@ def _mood_stats_sql(owner_count: int, series_days: int, moods: bool) -> str:
     if moods:
         columns += [
             "COUNT(*) FILTER (WHERE day >= %(recent)s AND mood <> '')",
+            "COUNT(*) FILTER (WHERE day >= %(recent)s AND src = 'self')",
             "COUNT(*) FILTER (WHERE day >= %(recent)s AND mood IN ({}))".format(", ".join(f"'{n}'" for n in NEGATIVES)),
             *(f"COUNT(*) FILTER (WHERE day >= %(recent)s AND mood = '{name}')" for name in NEGATIVES),
         ]
@@ -77,9 +90,9 @@ def _mood_stats_sql(owner_count: int, series_days: int, moods: bool) -> str:
     owners = ", ".join(f"%(o{i})s" for i in range(owner_count))
     return (
         f"SELECT owner_id, {', '.join(columns)} FROM ("  # noqa: S608 - names and placeholders only
-        f"SELECT owner_id, day, {mood_valence_sql(PREFER_AI)} AS v, {mood_emotion_sql(PREFER_AI)} AS mood "
+        f"SELECT owner_id, day, {mood_valence_sql()} AS v, {mood_emotion_sql()} AS mood, {mood_source_sql()} AS src "
         f"FROM {Entry._meta.db_table} WHERE owner_id IN ({owners}) AND day >= %(start)s AND day <= %(today)s"
-        f"{_fence()}) AS e GROUP BY owner_id"
+        f"{hidden}{_fence()}) AS e GROUP BY owner_id"
     )
 
 
@@ -95,14 +108,16 @@ def _as_date(value) -> datetime.date | None:
 
 
 def mood_stats(
-    *, owners: list[int], today: datetime.date, series_days: int = 0, moods: bool = True
+    *, owners: list[int], today: datetime.date, series_days: int = 0, moods: bool = True,
+    hidden: Sequence[Gap] = (),
 ) -> dict[int, MoodStats]:
     """Per owner: the last-7-days and 60-day-baseline figures the dashboard and the alerts use;
     with `moods` the counts of negative readings (the alerts need them, the dashboard does not);
     with `series_days` the mean valence of each of the last that many days (for sparklines).
 
     One grouped query over the (owner, day) index, plus one more only for owners with no entry in
-    the 67 days (to find their last entry day).
+    the 67 days (to find their last entry day). Entries in the `hidden` consent gaps
+    (welfare.periods) count for nothing.
     """
     if series_days > RECENT_DAYS + BASELINE_DAYS:
         raise ValueError(f"series_days can be at most {RECENT_DAYS + BASELINE_DAYS}.")
@@ -118,10 +133,12 @@ def mood_stats(
         **{f"o{i}": owner for i, owner in enumerate(owners)},
         **{f"d{i}": (series_start + datetime.timedelta(days=i)).isoformat() for i in range(series_days)},
     }
-    series_at = 7 + (2 + len(NEGATIVES) if moods else 0)
+    hidden_clause, hidden_params = hidden_sql(list(hidden))
+    params.update(hidden_params)
+    series_at = 7 + (3 + len(NEGATIVES) if moods else 0)
     result: dict[int, MoodStats] = {}
     with connection.cursor() as cursor:
-        cursor.execute(_mood_stats_sql(len(owners), series_days, moods), params)
+        cursor.execute(_mood_stats_sql(len(owners), series_days, moods, hidden_clause), params)
         for row in cursor.fetchall():
             owner, n_recent, mean_recent, n_base, mean_base, sq_base, last_day = row[:7]
             figures = MoodStats(
@@ -134,14 +151,15 @@ def mood_stats(
                 daily=list(row[series_at:]),
             )
             if moods:
-                figures.recent_mood_entries, figures.recent_negative = row[7], row[8]
-                counts = zip(NEGATIVES, row[9:series_at], strict=True)
+                figures.recent_mood_entries, figures.recent_own, figures.recent_negative = row[7], row[8], row[9]
+                counts = zip(NEGATIVES, row[10:series_at], strict=True)
                 figures.negative_by_emotion = {name: n for name, n in counts if n}
             result[owner] = figures
     missing = [pk for pk in owners if pk not in result]
     if missing:
         older = (
             Entry.objects.filter(owner__in=missing, day__lte=today)
+            .exclude(hidden_q(hidden))
             .order_by()
             .values_list("owner")
             .annotate(last_day=Max("day"))
@@ -159,17 +177,22 @@ class TrendDay:
     entries: int
     mean_valence: float | None
     emotions: dict[str, int]
+    own: int = 0  # entries whose mood was the member's own choice (the others with a mood were read automatically)
 
 
-def trend(*, owner_id: int, start: datetime.date, end: datetime.date) -> list[TrendDay]:
-    """One client's daily aggregates, every day from start to end (days without entries too)."""
+def trend(
+    *, owner_id: int, start: datetime.date, end: datetime.date, hidden: Sequence[Gap] = ()
+) -> list[TrendDay]:
+    """One client's daily aggregates, every day from start to end (days without entries too),
+    leaving out the entries of the `hidden` consent gaps."""
     counts = {name: Count("pk", filter=Q(m=name)) for name in EMOTIONS}
     rows = (
         Entry.objects.filter(owner_id=owner_id, day__gte=start, day__lte=end)
-        .alias(v=mood_valence(PREFER_AI), m=mood_emotion(PREFER_AI))
+        .exclude(hidden_q(hidden))
+        .alias(v=mood_valence(), m=mood_emotion(), s=mood_source())
         .order_by()
         .values("day")
-        .annotate(n=Count("pk"), mean=Avg("v"), **counts)
+        .annotate(n=Count("pk"), mean=Avg("v"), own=Count("pk", filter=Q(s="self")), **counts)
     )
     by_day = {row["day"]: row for row in rows}
     days = []
@@ -182,6 +205,7 @@ def trend(*, owner_id: int, start: datetime.date, end: datetime.date) -> list[Tr
                 entries=row["n"] if row else 0,
                 mean_valence=round(row["mean"], 3) if row and row["mean"] is not None else None,
                 emotions={name: row[name] for name in EMOTIONS if row and row[name]},
+                own=row["own"] if row else 0,
             )
         )
         day += datetime.timedelta(days=1)

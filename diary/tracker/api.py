@@ -23,7 +23,8 @@ def _bad_request(message: str, field: str) -> Response:
 
 
 class MoodSummaryAPIView(APIView):
-    """Daily series (valence, 7-day rolling mean, dominant emotion), series by day/week/month,
+    """Daily series (valence, 7-day rolling mean, the mood that colours the day and its source:
+    "self" = the person's choice, "ai" = read automatically), series by day/week/month,
     weekday means, streaks, AI agreement and plain-language insights.
 
     Without from/to: the 30 days up to today in the person's time zone. Only ever the signed-in
@@ -37,7 +38,8 @@ class MoodSummaryAPIView(APIView):
             OpenApiParameter("granularity", OpenApiTypes.STR, enum=["day", "week", "month"],
                              description="Size of the periods in `periods`; default depends on the range."),
             OpenApiParameter("prefer", OpenApiTypes.STR, enum=list(PREFERENCES),
-                             description="Whose reading comes first; default: the person's setting."),
+                             description="Whose reading comes first; default: the person's setting "
+                                         "(their own choice first unless they chose otherwise)."),
         ],
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )

@@ -5,7 +5,7 @@ import datetime
 
 from django.utils.dates import MONTHS
 
-from diary.tracker.moods import EMOTION_INK, EMOTION_SYMBOLS, emotion_label
+from diary.tracker.moods import EMOTION_INK, EMOTION_SYMBOLS, SOURCE_LABELS, emotion_label
 from diary.tracker.ranges import DateRange
 from inference.emotions import EMOTION_COLOURS
 
@@ -14,14 +14,18 @@ MAX_CALENDAR_MONTHS = 12
 
 
 def _cell(day: datetime.date, data: dict | None, in_range: bool) -> dict:
-    cell = {"date": day, "in_range": in_range, "entries": 0, "emotion": None}
+    """One day: its colour (moods.day_mood), the source of that mood, and whether it had several
+    moods. A day with one entry links to it; a day with several lists them (tracker:day)."""
+    cell = {"date": day, "in_range": in_range, "entries": 0, "emotion": None, "several": False}
     if data:
         cell.update(entries=data["entries"], emotion=data["emotion"], entry_id=data["entry_id"],
-                    valence=data["valence"])
+                    valence=data["valence"], several=len(data["counts"]) > 1,
+                    labels=", ".join(emotion_label(name) for name in sorted(data["counts"])))
     if cell["emotion"]:
         name = cell["emotion"]
         cell.update(colour=EMOTION_COLOURS[name], ink=EMOTION_INK[name], symbol=EMOTION_SYMBOLS[name],
-                    label=emotion_label(name))
+                    label=emotion_label(name), source=data["source"],
+                    source_label=str(SOURCE_LABELS[data["source"]]))
     return cell
 
 

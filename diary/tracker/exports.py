@@ -8,16 +8,24 @@ import csv
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Case, Value, When
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from accounts.models import User
 from diary.selectors import entry_list_visible_to
-from diary.tracker.moods import HAS_AI, HAS_SELF, PREFER_AI, mood_emotion, mood_valence
+from diary.tracker.moods import DEFAULT_PREFER, PREFER_AI, mood_emotion, mood_source, mood_valence
 
 COLUMNS = ["date", "mood", "source", "valence", "self_mood", "ai_emotion", "ai_confidence", "ai_valence",
            "ai_arousal", "entry_id", "written_at"]
+
+
+# Written into the JSON export, so the file explains itself.
+MOOD_RULES = {
+    DEFAULT_PREFER: "mood = the person's own choice (source 'self') when they made one, otherwise a confident "
+                    "automatic reading (source 'ai'), otherwise empty (not read)",
+    PREFER_AI: "mood = a confident automatic reading (source 'ai') when there is one, otherwise the person's "
+               "own choice (source 'self'), otherwise empty (not read); chosen by the person for their tracker",
+}
 
 
 def _rows(*, user: User, start, end, prefer: str):
@@ -26,17 +34,13 @@ def _rows(*, user: User, start, end, prefer: str):
         qs = qs.filter(day__gte=start)
     if end:
         qs = qs.filter(day__lte=end)
-    first, second = ("ai", "self") if prefer == PREFER_AI else ("self", "ai")
-    first_q, second_q = (HAS_AI, HAS_SELF) if prefer == PREFER_AI else (HAS_SELF, HAS_AI)
-    qs = qs.annotate(
-        mood=mood_emotion(prefer), valence=mood_valence(prefer),
-        source=Case(When(first_q, then=Value(first)), When(second_q, then=Value(second)), default=Value("")),
-    ).values_list("day", "mood", "source", "valence", "self_mood", "ai_emotion", "ai_confidence",
+    qs = qs.annotate(mood=mood_emotion(prefer), valence=mood_valence(prefer), source=mood_source(prefer))
+    qs = qs.values_list("day", "mood", "source", "valence", "self_mood", "ai_emotion", "ai_confidence",
                   "ai_valence", "ai_arousal", "pk", "created_at")
     zone = user.zone
     for day, mood, source, valence, own, ai, confidence, ai_valence, ai_arousal, pk, created in qs.iterator(
             chunk_size=2000):
-        yield [day.isoformat(), mood or "", source, _round(valence), own, ai, _round(confidence),
+        yield [day.isoformat(), mood or "", source or "", _round(valence), own, ai, _round(confidence),
                _round(ai_valence), _round(ai_arousal), pk, timezone.localtime(created, zone).isoformat()]
 
 
@@ -64,7 +68,6 @@ def mood_history_csv(*, user: User, start, end, prefer: str) -> StreamingHttpRes
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(user, "csv")}"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -73,6 +76,7 @@ def mood_history_json(*, user: User, start, end, prefer: str) -> HttpResponse:
         "exported_at": timezone.now(),
         "time_zone": user.time_zone,
         "prefer": prefer,
+        "mood_rule": MOOD_RULES[prefer],
         "from": start,
         "to": end,
         "entries": [dict(zip(COLUMNS, row, strict=True))
@@ -81,7 +85,6 @@ def mood_history_json(*, user: User, start, end, prefer: str) -> HttpResponse:
     response = HttpResponse(json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1),
                             content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(user, "json")}"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

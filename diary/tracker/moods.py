@@ -1,25 +1,42 @@
-"""A day's mood as database expressions, so every series is computed by the database.
+"""An entry's mood — the one rule every part of moodsite uses — as database expressions and SQL.
 
-An entry can carry two readings: the automatic one (ai_emotion / ai_valence, written by the
-analysis pipeline) and the person's own (self_mood). The person chooses which comes first when
-both exist; the other stands in when the first is missing. This mirrors
-inference.selectors.entry_mood, which does the same for one entry in Python.
+The rule, person first: an entry's mood is the person's own choice (self_mood) when they made
+one; otherwise the automatic reading when it is confident; otherwise the entry is "not read".
+A reading that abstained (its top probability below the model's abstain threshold) is stored
+with ai_emotion empty, so "ai_emotion is not empty" is exactly "a confident reading".
+
+Every mood comes with its source, "self" (the person's choice) or "ai" (read automatically), so
+that every page can say which it shows. On their own tracker a person may explicitly choose the
+automatic reading first (PREFER_AI, kept for those who chose it); everything else — music,
+compositions, the caseworker's pages, welfare statistics and every alert rule — uses
+DEFAULT_PREFER, person first, and never a per-person setting.
 
 The rule is written here once, as ORM expressions and (for hand-written one-pass SQL such as
-welfare's statistics) as SQL text over the entry table's columns; a test checks that the two give
-the same value for every kind of entry, on SQLite and on PostgreSQL.
+welfare's statistics) as SQL text over the entry table's columns. inference.selectors.entry_mood
+is its Python twin for one loaded entry. A test checks that all three give the same mood, source
+and valence for every kind of entry, on SQLite and on PostgreSQL.
+
+How a day with several entries is coloured (the calendar, Year in Pixels) is day_mood() below.
 """
 
 from django.db.models import Case, CharField, F, FloatField, Func, IntegerField, Q, Value, When
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Coalesce, ExtractIsoWeekDay, NullIf, TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce, ExtractIsoWeekDay, TruncMonth, TruncWeek
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from inference.emotions import CIRCUMPLEX, EMOTION_COLOURS, EMOTION_LABELS, EMOTION_LABELS_KO, EMOTIONS
 
-PREFER_AI = "ai"
 PREFER_SELF = "self"
-PREFERENCES = (PREFER_AI, PREFER_SELF)
+PREFER_AI = "ai"
+PREFERENCES = (PREFER_SELF, PREFER_AI)
+DEFAULT_PREFER = PREFER_SELF
+
+SOURCE_SELF = "self"
+SOURCE_AI = "ai"
+# What a mood's source is called where the person reads it, and where their caseworker does.
+SOURCE_LABELS = {SOURCE_SELF: _("my choice"), SOURCE_AI: _("read automatically")}
+SOURCE_LABELS_CASEWORKER = {SOURCE_SELF: _("the member's choice"), SOURCE_AI: _("read automatically")}
 
 # A shape for each emotion, so that no calendar square relies on colour alone.
 EMOTION_SYMBOLS = {
@@ -35,8 +52,21 @@ EMOTION_SYMBOLS = {
 # Text drawn on a coloured square: white where it reaches 4.5:1 contrast (WCAG AA), else black.
 EMOTION_INK = {name: "#ffffff" if name in {"angry", "sad"} else "#000000" for name in EMOTION_SYMBOLS}
 
+# The seven moods from the lowest (least pleasant) to the highest, by circumplex valence: the
+# order in which a mixed day's "lowest mood" is found, and in which the legend lists them.
+EMOTIONS_LOW_TO_HIGH: tuple[str, ...] = tuple(sorted(EMOTIONS, key=lambda name: CIRCUMPLEX[name][0]))
+
 HAS_AI = ~Q(ai_emotion="")
 HAS_SELF = ~Q(self_mood="")
+
+
+def _order(prefer: str) -> tuple[str, str]:
+    if prefer not in PREFERENCES:
+        raise ValueError(f"prefer must be one of {PREFERENCES}, not {prefer!r}")
+    return (SOURCE_SELF, SOURCE_AI) if prefer == PREFER_SELF else (SOURCE_AI, SOURCE_SELF)
+
+
+_HAS = {SOURCE_SELF: HAS_SELF, SOURCE_AI: HAS_AI}
 
 
 def _circumplex_valence(field: str) -> Case:
@@ -47,26 +77,39 @@ def _circumplex_valence(field: str) -> Case:
     )
 
 
-def _ai_valence() -> Combinable:
+def _valence(source: str) -> Combinable:
+    if source == SOURCE_SELF:
+        return _circumplex_valence("self_mood")
     # The pipeline writes ai_valence with ai_emotion; the circumplex value covers a row where it did not.
     return Coalesce(F("ai_valence"), _circumplex_valence("ai_emotion"), output_field=FloatField())
 
 
-def mood_emotion(prefer: str) -> Combinable:
-    """The emotion the tracker shows for an entry, or NULL when it has none."""
-    ai = NullIf(F("ai_emotion"), Value(""))
-    own = NullIf(F("self_mood"), Value(""))
-    first, second = (ai, own) if prefer == PREFER_AI else (own, ai)
-    return Coalesce(first, second, output_field=CharField())
+def _emotion(source: str) -> Combinable:
+    return F("self_mood") if source == SOURCE_SELF else F("ai_emotion")
 
 
-def mood_valence(prefer: str) -> Case:
-    """The valence (-1 … +1) the tracker shows for an entry, or NULL when it has no reading."""
-    ai = _ai_valence()
-    own = _circumplex_valence("self_mood")
-    if prefer == PREFER_AI:
-        return Case(When(HAS_AI, then=ai), default=own, output_field=FloatField())
-    return Case(When(HAS_SELF, then=own), default=ai, output_field=FloatField())
+def mood_emotion(prefer: str = DEFAULT_PREFER) -> Case:
+    """The entry's mood (an emotion name), or NULL when it is not read."""
+    first, second = _order(prefer)
+    return Case(When(_HAS[first], then=_emotion(first)), When(_HAS[second], then=_emotion(second)),
+                default=None, output_field=CharField())
+
+
+def mood_source(prefer: str = DEFAULT_PREFER) -> Case:
+    """Where the entry's mood comes from: "self", "ai", or NULL when it is not read."""
+    first, second = _order(prefer)
+    return Case(When(_HAS[first], then=Value(first)), When(_HAS[second], then=Value(second)),
+                default=None, output_field=CharField())
+
+
+def mood_valence(prefer: str = DEFAULT_PREFER) -> Case:
+    """The valence (-1 … +1) of the entry's mood, or NULL when it is not read.
+
+    A valence stored without a confident emotion (an abstained reading) never counts.
+    """
+    first, second = _order(prefer)
+    return Case(When(_HAS[first], then=_valence(first)), When(_HAS[second], then=_valence(second)),
+                default=None, output_field=FloatField())
 
 
 def _circumplex_valence_sql(column: str) -> str:
@@ -74,19 +117,62 @@ def _circumplex_valence_sql(column: str) -> str:
     return f"CASE {column} {whens} END"
 
 
-def mood_valence_sql(prefer: str) -> str:
-    """mood_valence(prefer) as SQL text over the diary entry table's columns."""
-    ai = f"COALESCE(ai_valence, {_circumplex_valence_sql('ai_emotion')})"
-    own = _circumplex_valence_sql("self_mood")
-    if prefer == PREFER_AI:
-        return f"CASE WHEN ai_emotion <> '' THEN {ai} ELSE {own} END"
-    return f"CASE WHEN self_mood <> '' THEN {own} ELSE {ai} END"
+_HAS_SQL = {SOURCE_SELF: "self_mood <> ''", SOURCE_AI: "ai_emotion <> ''"}
+_EMOTION_SQL = {SOURCE_SELF: "self_mood", SOURCE_AI: "ai_emotion"}
+_VALENCE_SQL = {
+    SOURCE_SELF: _circumplex_valence_sql("self_mood"),
+    SOURCE_AI: f"COALESCE(ai_valence, {_circumplex_valence_sql('ai_emotion')})",
+}
 
 
-def mood_emotion_sql(prefer: str) -> str:
+def _case_sql(prefer: str, values: dict[str, str]) -> str:
+    first, second = _order(prefer)
+    return (f"CASE WHEN {_HAS_SQL[first]} THEN {values[first]} "
+            f"WHEN {_HAS_SQL[second]} THEN {values[second]} END")
+
+
+def mood_emotion_sql(prefer: str = DEFAULT_PREFER) -> str:
     """mood_emotion(prefer) as SQL text over the diary entry table's columns."""
-    first, second = ("ai_emotion", "self_mood") if prefer == PREFER_AI else ("self_mood", "ai_emotion")
-    return f"COALESCE(NULLIF({first}, ''), NULLIF({second}, ''))"
+    return _case_sql(prefer, _EMOTION_SQL)
+
+
+def mood_source_sql(prefer: str = DEFAULT_PREFER) -> str:
+    """mood_source(prefer) as SQL text over the diary entry table's columns."""
+    return _case_sql(prefer, {source: f"'{source}'" for source in (SOURCE_SELF, SOURCE_AI)})
+
+
+def mood_valence_sql(prefer: str = DEFAULT_PREFER) -> str:
+    """mood_valence(prefer) as SQL text over the diary entry table's columns."""
+    return _case_sql(prefer, _VALENCE_SQL)
+
+
+def day_mood(moods: list[tuple[str, str, int]], prefer: str = DEFAULT_PREFER) -> tuple[str, str] | None:
+    """The mood that colours a day, from its entries' (emotion, source, newest id) — or None.
+
+    The rule people read in the legend: the day's own choice first (when the person chose a mood
+    for any entry that day, only those count), otherwise its automatic readings; of those, the
+    lowest mood, so that a hard moment is never hidden behind a brighter one. The newest entry
+    breaks a tie (the same emotion from both sources cannot tie: the first source wins).
+    """
+    first, _second = _order(prefer)
+    candidates = [m for m in moods if m[0]]
+    if not candidates:
+        return None
+    if any(source == first for _e, source, _i in candidates):
+        candidates = [m for m in candidates if m[1] == first]
+    emotion, source, _newest = min(candidates, key=lambda m: (CIRCUMPLEX[m[0]][0], -m[2]))
+    return emotion, source
+
+
+def day_rule_text(prefer: str = DEFAULT_PREFER) -> str:
+    """The day rule in words, for the legend."""
+    if prefer == PREFER_AI:
+        return str(_("A day with several entries shows the automatic reading first (your own choice where "
+                     "there is none), and of those its lowest mood. A corner mark means the day has "
+                     "several moods: select it to see that day's entries."))
+    return str(_("A day with several entries shows your own choice first (the automatic reading where you "
+                 "made none), and of those its lowest mood. A corner mark means the day has several "
+                 "moods: select it to see that day's entries."))
 
 
 class DayNumber(Func):
@@ -144,5 +230,5 @@ def emotion_legend() -> list[dict]:
     return [
         {"key": name, "label": emotion_label(name), "colour": EMOTION_COLOURS[name],
          "symbol": EMOTION_SYMBOLS[name], "ink": EMOTION_INK[name]}
-        for name in EMOTIONS
+        for name in EMOTIONS_LOW_TO_HIGH
     ]

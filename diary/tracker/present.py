@@ -4,7 +4,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 
 from diary.tracker.insights import signed
-from diary.tracker.moods import EMOTION_SYMBOLS, emotion_label
+from diary.tracker.moods import EMOTION_SYMBOLS, SOURCE_LABELS, emotion_label
 from inference.emotions import EMOTIONS
 
 
@@ -25,7 +25,9 @@ def daily_rows(summary: dict) -> list[dict]:
     return [
         {
             "date": day["date"], "entry_id": day["entry_id"], "entries": day["entries"],
-            "mood": f"{EMOTION_SYMBOLS[day['emotion']]} {emotion_label(day['emotion'])}" if day["emotion"] else "–",
+            "mood": f"{EMOTION_SYMBOLS[day['emotion']]} {emotion_label(day['emotion'])} "
+                    f"({SOURCE_LABELS[day['source']]})" if day["emotion"] else "–",
+            "several": len(day["counts"]) > 1,
             "valence": signed(day["valence"]), "rolling": signed(day["rolling_mean"]),
         }
         for day in summary["days"]

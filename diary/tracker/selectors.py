@@ -17,12 +17,14 @@ from diary.models import Entry
 from diary.selectors import entry_list_visible_to
 from diary.tracker.models import TrackerPreference
 from diary.tracker.moods import (
-    PREFER_AI,
+    DEFAULT_PREFER,
     DayNumber,
     IsoWeekday,
     MonthStart,
     WeekStart,
+    day_mood,
     mood_emotion,
+    mood_source,
     mood_valence,
 )
 from diary.tracker.ranges import DateRange
@@ -33,11 +35,24 @@ BASELINE_DAYS = 60
 
 
 def tracker_preference_get(*, user: User) -> str:
-    """"ai" or "self": whose reading colours the person's days (one query)."""
+    """"self" or "ai": which comes first on the person's own tracker (one query).
+
+    Person first unless they explicitly chose the automatic reading (only their own tracker
+    pages, report and exports follow this; nothing else does).
+    """
     if not user.is_authenticated:
-        return PREFER_AI
+        return DEFAULT_PREFER
     prefer = TrackerPreference.objects.filter(user=user).values_list("prefer", flat=True).first()
-    return prefer or PREFER_AI
+    return prefer or DEFAULT_PREFER
+
+
+def day_entries(*, user: User, day: datetime.date) -> QuerySet[Entry]:
+    """The person's entries of one day, oldest first, each with its mood and that mood's source."""
+    prefer = tracker_preference_get(user=user)
+    return (
+        entry_list_visible_to(user=user).filter(day=day).order_by("created_at", "pk")
+        .annotate(mood=mood_emotion(prefer), mood_source=mood_source(prefer))
+    )
 
 
 def _entries(user: User, start: datetime.date, end: datetime.date) -> QuerySet[Entry]:
@@ -46,12 +61,13 @@ def _entries(user: User, start: datetime.date, end: datetime.date) -> QuerySet[E
 
 
 def _grouped(qs: QuerySet[Entry], bucket, prefer: str) -> list[tuple]:
-    """Rows of (bucket date, emotion, entries, valence sum, valence count, newest id)."""
+    """Rows of (bucket date, emotion, source, entries, valence sum, valence count, newest id)."""
     grouped = (
-        qs.annotate(bucket=bucket, mood=mood_emotion(prefer), valence=mood_valence(prefer))
-        .values("bucket", "mood")
+        qs.annotate(bucket=bucket, mood=mood_emotion(prefer), source=mood_source(prefer),
+                    valence=mood_valence(prefer))
+        .values("bucket", "mood", "source")
         .annotate(n=Count("id"), v_sum=Sum("valence"), v_n=Count("valence"), last_id=Max("id"))
-        .values_list("bucket", "mood", "n", "v_sum", "v_n", "last_id")
+        .values_list("bucket", "mood", "source", "n", "v_sum", "v_n", "last_id")
         .order_by()
     )
     # Read through the cursor: Django's per-row converters cost more than the query itself here
@@ -62,33 +78,35 @@ def _grouped(qs: QuerySet[Entry], bucket, prefer: str) -> list[tuple]:
         return [(_as_date(row[0]), *row[1:]) for row in cursor.fetchall()]
 
 
-def _fold(rows: list[tuple]) -> dict:
-    """Grouped rows -> per bucket: entries, mean valence, counts per emotion, dominant, newest entry."""
+def _fold(rows: list[tuple], prefer: str) -> dict:
+    """Grouped rows -> per bucket: entries, mean valence, counts per emotion (and of them, how many
+    are the person's own choice), the mood that colours it (day_mood) with its source, newest entry."""
     buckets: dict = {}
-    for bucket, mood, n, v_sum, v_n, last_id in rows:
+    for bucket, mood, source, n, v_sum, v_n, last_id in rows:
         b = buckets.get(bucket)
         if b is None:
-            b = buckets[bucket] = {"entries": 0, "v_sum": 0.0, "v_n": 0, "counts": {}, "last_id": last_id,
-                                   "best": None}
+            b = buckets[bucket] = {"entries": 0, "v_sum": 0.0, "v_n": 0, "counts": {}, "own": 0,
+                                   "last_id": last_id, "moods": []}
         b["entries"] += n
         b["v_sum"] += v_sum or 0.0
         b["v_n"] += v_n
         if last_id > b["last_id"]:
             b["last_id"] = last_id
         if mood:
-            b["counts"][mood] = n
-            # The dominant emotion: the most entries that day; on a tie, the one written last
-            # (ids only grow, so the newest entry has the highest id).
-            if b["best"] is None or (n, last_id) > b["best"][0]:
-                b["best"] = ((n, last_id), mood)
+            b["counts"][mood] = b["counts"].get(mood, 0) + n
+            b["moods"].append((mood, source, last_id))
+            if source == "self":
+                b["own"] += n
     for b in buckets.values():
         b["valence"] = round(b["v_sum"] / b["v_n"], 4) if b["v_n"] else None
-        b["emotion"] = b["best"][1] if b["best"] else None
+        b["emotion"], b["source"] = day_mood(b["moods"], prefer) or (None, None)
     return buckets
 
 
-def mood_days(*, user: User, date_range: DateRange, prefer: str, today: datetime.date) -> list[dict]:
-    """Every date in the range: entries, mean valence, its 7-day rolling mean, dominant emotion.
+def mood_days(*, user: User, date_range: DateRange, today: datetime.date,
+              prefer: str = DEFAULT_PREFER) -> list[dict]:
+    """Every date in the range: entries, mean valence, its 7-day rolling mean, the mood that colours
+    it (moods.day_mood) and that mood's source, and the count of each emotion that day.
 
     One query. The rolling mean at a date is the mean of the daily means over the seven days
     ending there (days without a reading are left out, not counted as zero), so the query also
@@ -96,7 +114,7 @@ def mood_days(*, user: User, date_range: DateRange, prefer: str, today: datetime
     """
     lead = datetime.timedelta(days=ROLLING_DAYS - 1)
     rows = _grouped(_entries(user, date_range.start - lead, date_range.end), F("day"), prefer)
-    by_day = _fold(rows)
+    by_day = _fold(rows, prefer)
     window: deque = deque()  # (date, valence) of the days in the last seven that have a valence
     total = 0.0
     days = []
@@ -113,10 +131,11 @@ def mood_days(*, user: User, date_range: DateRange, prefer: str, today: datetime
             rolling = round(total / len(window), 4) if window and day <= today else None
             if b is None:
                 days.append({"date": day, "entries": 0, "valence": None, "rolling_mean": rolling,
-                             "emotion": None, "entry_id": None, "counts": {}})
+                             "emotion": None, "source": None, "entry_id": None, "counts": {}, "own": 0})
             else:
                 days.append({"date": day, "entries": b["entries"], "valence": b["valence"], "rolling_mean": rolling,
-                             "emotion": b["emotion"], "entry_id": b["last_id"], "counts": b["counts"]})
+                             "emotion": b["emotion"], "source": b["source"], "entry_id": b["last_id"],
+                             "counts": b["counts"], "own": b["own"]})
         day += one_day
     return days
 
@@ -153,14 +172,15 @@ def _periods_from(buckets: dict, date_range: DateRange, granularity: str) -> lis
     return periods
 
 
-def mood_periods(*, user: User, date_range: DateRange, granularity: str, prefer: str) -> list[dict]:
+def mood_periods(*, user: User, date_range: DateRange, granularity: str,
+                 prefer: str = DEFAULT_PREFER) -> list[dict]:
     """Per day, ISO week (Monday first) or month of the range: entries, mean valence, and the
     number of entries of each emotion that occurs (emotions with none are left out).
 
     One query, grouped by period and emotion: the stacked-bar distribution and the mean by period.
     """
     bucket = {"day": F("day"), "week": WeekStart("day"), "month": MonthStart("day")}[granularity]
-    buckets = _fold(_grouped(_entries(user, date_range.start, date_range.end), bucket, prefer))
+    buckets = _fold(_grouped(_entries(user, date_range.start, date_range.end), bucket, prefer), prefer)
     # SQLite hands back truncated dates as dates already; normalise whatever the backend returns.
     buckets = {_as_date(key): value for key, value in buckets.items()}
     return _periods_from(buckets, date_range, granularity)
@@ -239,7 +259,8 @@ def _select_over(inner: QuerySet, select: list[tuple[str, str, list]]) -> dict:
     return dict(zip([name for name, _, _ in select], row, strict=True))
 
 
-def mood_totals(*, user: User, date_range: DateRange, prefer: str, today: datetime.date) -> dict:
+def mood_totals(*, user: User, date_range: DateRange, today: datetime.date,
+                prefer: str = DEFAULT_PREFER) -> dict:
     """One aggregate query: totals for the range, the weekday means, agreement, and the
     comparison windows the insights speak of (the last 7 and 60 days, the previous period)."""
     anchor = min(date_range.end, today)
@@ -268,6 +289,7 @@ def mood_totals(*, user: User, date_range: DateRange, prefer: str, today: dateti
         agg("days_with_entries", "COUNT", "range", "t.d", distinct=True),
         agg("mean", "AVG", "range", "t.v"),
         agg("with_mood", "COUNT", "range", "t.m"),
+        agg("own_choice", "COUNT", "range", "1", " AND t.s = %s", ["self"]),
         agg("negative", "COUNT", "range", "1", f" AND t.m IN ({', '.join(['%s'] * len(negative))})", negative),
         agg("recent_mean", "AVG", "recent", "t.v"),
         agg("recent_n", "COUNT", "recent", "t.v"),
@@ -287,9 +309,9 @@ def mood_totals(*, user: User, date_range: DateRange, prefer: str, today: dateti
     latest = max(windows[w][1] for w in windows)
     inner = (
         _entries(user, earliest, latest)
-        .annotate(d=F("day"), v=mood_valence(prefer), m=mood_emotion(prefer), wd=IsoWeekday("day"),
-                  ai=F("ai_emotion"), own=F("self_mood"))
-        .values("d", "v", "m", "wd", "ai", "own")
+        .annotate(d=F("day"), v=mood_valence(prefer), m=mood_emotion(prefer), s=mood_source(prefer),
+                  wd=IsoWeekday("day"), ai=F("ai_emotion"), own=F("self_mood"))
+        .values("d", "v", "m", "s", "wd", "ai", "own")
     )
     row = _select_over(inner, select)
     totals = {key: (round(float(value), 4) if key.endswith("mean") and value is not None else value)
@@ -299,5 +321,7 @@ def mood_totals(*, user: User, date_range: DateRange, prefer: str, today: dateti
         for weekday in range(1, 8)
     ]
     totals["counts"] = {emotion: totals.pop(f"count_{emotion}") for emotion in EMOTIONS}
+    totals["read_automatically"] = totals["with_mood"] - totals["own_choice"]
+    totals["not_read"] = totals["entries"] - totals["with_mood"]
     totals["agreement_percent"] = round(100 * row["agree"] / row["both"], 1) if row["both"] else None
     return totals

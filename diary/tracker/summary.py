@@ -12,13 +12,14 @@ from accounts.models import User
 from diary.services import today_for
 from diary.tracker import selectors
 from diary.tracker.insights import insights_for
-from diary.tracker.moods import emotion_legend
+from diary.tracker.moods import DEFAULT_PREFER, day_rule_text, emotion_legend
 from diary.tracker.present import weekday_name
 from diary.tracker.ranges import DateRange
 
 
 def mood_summary(
-    *, user: User, date_range: DateRange, granularity: str, prefer: str, today: datetime.date | None = None,
+    *, user: User, date_range: DateRange, granularity: str, prefer: str = DEFAULT_PREFER,
+    today: datetime.date | None = None,
 ) -> dict:
     today = today or today_for(user)
     days = selectors.mood_days(user=user, date_range=date_range, prefer=prefer, today=today)
@@ -34,6 +35,7 @@ def mood_summary(
         "to": date_range.end,
         "granularity": granularity,
         "prefer": prefer,
+        "day_rule": day_rule_text(prefer),
         "time_zone": user.time_zone,
         "today": today,
         # Link for a day's newest entry: replace 0 with entry_id.
@@ -60,15 +62,16 @@ def summary_as_json(summary: dict) -> dict:
 
     Dates are written out here rather than through the renderer's fallback for unknown types,
     which it would call for each of the thousands of dates in a long range. Per-day emotion
-    counts are left out of `days` (`periods` carry them); each day keeps its dominant emotion
-    and newest entry.
+    counts are left out of `days` (`periods` carry them); each day keeps the mood that colours it,
+    that mood's source, how many different moods it had, and its newest entry.
     """
     data = dict(summary)
     for key in ("from", "to", "today"):
         data[key] = _iso(summary[key])
     data["days"] = [
         {"date": d["date"].isoformat(), "entries": d["entries"], "valence": d["valence"],
-         "rolling_mean": d["rolling_mean"], "emotion": d["emotion"], "entry_id": d["entry_id"]}
+         "rolling_mean": d["rolling_mean"], "emotion": d["emotion"], "source": d["source"],
+         "moods": len(d["counts"]), "entry_id": d["entry_id"]}
         for d in summary["days"]
     ]
     data["periods"] = [dict(p, start=p["start"].isoformat(), end=p["end"].isoformat()) for p in summary["periods"]]

@@ -15,7 +15,7 @@ from diary.services import today_for
 from diary.tracker import exports, present, selectors
 from diary.tracker.calendars import MAX_CALENDAR_MONTHS, month_grids, month_names, year_pixels
 from diary.tracker.models import TrackerPreference
-from diary.tracker.moods import emotion_legend
+from diary.tracker.moods import SOURCE_LABELS, day_rule_text, emotion_label, emotion_legend
 from diary.tracker.ranges import RangeError, parse_date, range_from_params, year_of
 from diary.tracker.services import tracker_preference_set
 from diary.tracker.summary import mood_summary
@@ -33,6 +33,7 @@ def chart_text() -> dict:
         "weekdays": [present.weekday_name(day) for day in range(1, 8)],
         "loading_failed": _("The charts could not be loaded. The tables below show the same numbers."),
         "no_data": _("No entries in this range yet."),
+        "sources": {source: str(label) for source, label in SOURCE_LABELS.items()},
     }
 
 
@@ -109,7 +110,7 @@ def pixels(request: HttpRequest) -> HttpResponse:
     context = {
         "year": year, "rows": rows, "halves": halves, "months": months, "legend": legend,
         "days_with_entries": sum(1 for d in days if d["entries"]), "days_in_year": date_range.days,
-        "prefer": prefer, "today": today,
+        "prefer": prefer, "day_rule": day_rule_text(prefer), "today": today,
     }
     return render(request, "diary/tracker/pixels.html", context)
 
@@ -120,14 +121,33 @@ def preference(request: HttpRequest) -> HttpResponse:
     prefer = request.POST.get("prefer", "")
     if prefer in TrackerPreference.Prefer.values:
         tracker_preference_set(user=request.user, prefer=prefer)
-        messages.success(request, _("Your days are now coloured by %(choice)s.")
-                         % {"choice": TrackerPreference.Prefer(prefer).label.lower()})
+        if prefer == TrackerPreference.Prefer.SELF:
+            messages.success(request, _("Saved: your own choice of mood comes first."))
+        else:
+            messages.success(request, _("Saved: the automatic reading comes first, "
+                                        "your own choice where there is none."))
     else:
         messages.error(request, _("Please choose one of the two options."))
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
         next_url = reverse("tracker:overview")
     return redirect(next_url)
+
+
+@login_required
+@require_GET
+def day(request: HttpRequest, day: str) -> HttpResponse:
+    """The entries of one day, with each one's mood and where it comes from (a calendar day with
+    several entries opens this, in place when scripts run)."""
+    try:
+        date = parse_date(day, "day")
+    except RangeError as error:
+        return _bad_range(request, error)
+    entries = list(selectors.day_entries(user=request.user, day=date))
+    for entry in entries:
+        entry.mood_label = emotion_label(entry.mood) if entry.mood else ""
+        entry.source_label = str(SOURCE_LABELS[entry.mood_source]) if entry.mood_source else ""
+    return render(request, "diary/tracker/day.html", {"date": date, "entries": entries})
 
 
 def _export_range(request: HttpRequest) -> tuple[datetime.date | None, datetime.date | None]:

@@ -1,7 +1,7 @@
 from django import template
 
-from inference.emotions import EMOTION_CHOICES, EMOTION_COLOURS
-from inference.selectors import Analysis, analysis_for_entry
+from inference.emotions import EMOTION_CHOICES, EMOTION_COLOURS, EMOTION_ICONS
+from inference.selectors import DISPLAY_CAP, Analysis, analysis_for_entry
 from inference.serializers import DISCLAIMER
 
 register = template.Library()
@@ -13,6 +13,7 @@ def section_context(*, analysis: Analysis, request) -> dict:
         "entry": analysis.entry,
         "request": request,
         "emotion_choices": EMOTION_CHOICES,
+        "mood_buttons": [{"value": v, "label": label, "icon": EMOTION_ICONS[v]} for v, label in EMOTION_CHOICES],
         "colours": EMOTION_COLOURS,
         "disclaimer": DISCLAIMER,
     }
@@ -29,10 +30,11 @@ def entry_analysis_section(context, entry) -> dict:
 
 @register.filter
 def percent(value) -> str:
-    """0.4237 -> "42" (for widths and the text beside each bar)."""
+    """0.4237 -> "42" (for widths and the text beside each bar); capped at 99: a reading is never
+    shown as certain (0.996 rounds to 100 but is not)."""
     if value is None:
         return ""
-    return str(int(round(float(value) * 100)))
+    return str(min(int(round(float(value) * 100)), int(DISPLAY_CAP * 100)))
 
 
 @register.filter

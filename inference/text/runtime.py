@@ -129,6 +129,7 @@ def text_model_info() -> dict:
         "version": metadata["version"],
         "checksum": metadata["sha256"],
         "metrics": metadata.get("metrics", {}),
+        "abstain": metadata.get("abstain"),
     }
 
 

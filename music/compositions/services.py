@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from diary.models import Entry
 from inference.selectors import entry_mood
+from moodsite.tasking import send, send_after_commit
 from music.compositions.mapping import MAX_DURATION_S, MIN_DURATION_S, target_point
 from music.compositions.models import Composition
 
@@ -40,7 +41,30 @@ def new_seed() -> int:
 def _enqueue(composition: Composition) -> None:
     from music.compositions.tasks import compose_task
 
-    transaction.on_commit(lambda: compose_task.delay(composition.pk))
+    send_after_commit(compose_task, composition.pk)
+
+
+# A piece still pending this long after it was asked for has probably lost its message (the
+# broker was down when it was sent): the recovery sends it again.
+PENDING_STALE_AFTER = datetime.timedelta(minutes=2)
+
+
+def composition_recover(*, now: datetime.datetime | None = None) -> int:
+    """Send again the pieces nobody is making: pending for a while, or running with a dead worker.
+    compose_task claims before working, so a piece sent twice is made once."""
+    from music.compositions.tasks import compose_task
+
+    now = now or timezone.now()
+    lost = Composition.objects.filter(
+        Q(status=Composition.Status.PENDING, updated_at__lt=now - PENDING_STALE_AFTER)
+        | Q(status=Composition.Status.RUNNING, updated_at__lt=now - _stale_after())
+    ).values_list("pk", flat=True)[:200]
+    sent = 0
+    for pk in lost:
+        if not send(compose_task, pk):
+            break  # the broker is still down: try again next time
+        sent += 1
+    return sent
 
 
 def _prune(entry: Entry) -> None:

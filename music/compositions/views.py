@@ -52,7 +52,6 @@ def private_file_response(request: HttpRequest, field, *, content_type: str, fil
     else:
         response = FileResponse(handle, content_type=content_type)
     response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = f'{"attachment" if attachment else "inline"}; filename="{filename}"'
     return response
 
@@ -138,7 +137,6 @@ def regenerate(request: HttpRequest, composition_id: int) -> HttpResponse:
 def status(request: HttpRequest, composition_id: int) -> JsonResponse:
     composition = composition_get_visible_to(user=request.user, composition_id=composition_id)
     response = JsonResponse(status_payload(request, composition))
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

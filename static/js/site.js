@@ -1,14 +1,13 @@
-// Small behaviours every page shares. A static file (no inline scripts: the site's
-// Content-Security-Policy allows scripts from its own origin only).
+// Behaviour shared by every page. The Content-Security-Policy forbids inline scripts and on*
+// attributes, so markup asks for behaviour with data- attributes and this file provides it.
 (function () {
   "use strict";
 
-  // The header's language choice applies as soon as it is picked (the button is for no-JS).
+  // <select data-submit-on-change>: choosing an option sends its form (the header's language
+  // choice; the button is for no-JS).
   function submitOnChange() {
-    document.querySelectorAll("form[data-submit-on-change]").forEach(function (form) {
-      form.querySelectorAll("select").forEach(function (select) {
-        select.addEventListener("change", function () { form.submit(); });
-      });
+    document.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
+      select.addEventListener("change", function () { if (select.form) { select.form.submit(); } });
     });
   }
 

@@ -92,7 +92,10 @@
         },
         onClick: function (event, elements) {
           var hit = elements.find(function (el) { return el.datasetIndex === 0; });
-          if (hit && days[hit.index].entry_id) {
+          if (hit && days[hit.index].entries > 1 && root.dataset.dayUrl) {
+            // several entries that day: their list, as the calendar opens it
+            window.location.href = root.dataset.dayUrl.replace("0000-00-00", days[hit.index].date);
+          } else if (hit && days[hit.index].entry_id) {
             window.location.href = entryUrl(summary, days[hit.index].entry_id);
           }
         },
@@ -104,7 +107,8 @@
                 var line = ctx.dataset.label + ": " + signed(ctx.parsed.y);
                 if (ctx.datasetIndex === 0 && day.emotion) {
                   var e = summary.emotions.find(function (item) { return item.key === day.emotion; });
-                  line += " (" + e.symbol + " " + e.label + ")";
+                  var source = (text.sources || {})[day.source];
+                  line += " (" + e.symbol + " " + e.label + (source ? ", " + source : "") + ")";
                 }
                 return line;
               }

@@ -1,3 +1,4 @@
+import datetime
 import io
 import json
 import zipfile
@@ -78,3 +79,35 @@ def test_it_serves_my_profile_on_the_api(member):
     client.force_authenticate(member)
     assert client.get("/api/v1/me/").json()["email"] == member.email
     assert client.patch("/api/v1/me/", {"role": "staff"}, format="json").json()["role"] == "member"
+
+
+def test_the_data_export_gives_each_entrys_mood_and_where_it_comes_from(owner_client, member):
+    # Given an entry with the member's own mood over a reading, one with a reading only, and one with neither
+    EntryFactory(owner=member, day=datetime.date(2026, 11, 1), self_mood="happy", ai_emotion="sad")
+    EntryFactory(owner=member, day=datetime.date(2026, 11, 2), ai_emotion="sad", ai_confidence=0.91)
+    EntryFactory(owner=member, day=datetime.date(2026, 11, 3))
+    data = json.loads(zipfile.ZipFile(io.BytesIO(owner_client.get("/accounts/export/").content)).read("data.json"))
+    assert [(e["mood"], e["mood_source"], e["self_mood"], e["ai_emotion"]) for e in data["diary"]["entries"]] == [
+        ("happy", "self", "happy", "sad"), ("sad", "ai", "", "sad"), ("", "", "", "")]
+
+
+def test_deleting_the_account_leaves_no_folder_of_the_person(owner_client, member, stranger,
+                                                            django_capture_on_commit_callbacks):
+    # Given a member with a photo (photos/<id>/ and photos/<id>/thumbs/) and a stray file in their
+    # folder that no row points to any more (a crash between two writes)
+    from django.conf import settings
+
+    upload = SimpleUploadedFile("me.jpg", make_image_bytes(), content_type="image/jpeg")
+    owner_client.post("/diary/new/", {"day": "2026-11-01", "text": "bye", "photo": upload})
+    storage = Entry.objects.get().photo.storage
+    storage.save(f"compositions/{member.pk}/orphan.ogg", io.BytesIO(b"OggS"))
+    kept = storage.save(f"photos/{stranger.pk}/theirs.jpg", io.BytesIO(make_image_bytes()))
+    folders = [settings.PRIVATE_MEDIA_ROOT / "photos" / str(member.pk),
+               settings.PRIVATE_MEDIA_ROOT / "compositions" / str(member.pk)]
+    assert all(folder.is_dir() for folder in folders)
+    # when they delete their account
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post("/accounts/delete/", {"password": TEST_PASSWORD})
+    # then none of their folders is left behind, and nobody else's is touched
+    assert not any(folder.exists() for folder in folders)
+    assert storage.exists(kept)

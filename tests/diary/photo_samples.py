@@ -22,6 +22,48 @@ def jpeg_with_gps_and_rotation() -> bytes:
     return buffer.getvalue()
 
 
+def _rotated_landscape_with_gps() -> tuple[Image.Image, Image.Exif]:
+    image = Image.new("RGB", (60, 40), (255, 0, 0))
+    image.paste((0, 0, 255), (30, 0, 60, 40))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90 CW
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (37.0, 33.0, 59.0), 3: "E", 4: (126.0, 58.0, 41.0)}
+    return image, exif
+
+
+def heic_with_gps_and_rotation() -> bytes:
+    """What an iPhone sends: a HEIC whose EXIF says rotate 90° clockwise, with a location."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    image, exif = _rotated_landscape_with_gps()
+    buffer = io.BytesIO()
+    image.save(buffer, format="HEIF", exif=exif.tobytes(), quality=95)
+    return buffer.getvalue()
+
+
+def mpo_with_gps_and_rotation() -> bytes:
+    """A multi-picture JPEG as many Android and Nintendo/Fujifilm cameras write it: the photo,
+    then a second picture (green here), with the photo's EXIF saying rotate and where."""
+    image, exif = _rotated_landscape_with_gps()
+    second = Image.new("RGB", (60, 40), (0, 255, 0))
+    buffer = io.BytesIO()
+    image.save(buffer, format="MPO", save_all=True, append_images=[second], exif=exif.tobytes(), quality=95)
+    return buffer.getvalue()
+
+
+def truncated_heic() -> bytes:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    noisy = Image.effect_noise((256, 256), 80).convert("RGB")
+    buffer = io.BytesIO()
+    noisy.save(buffer, format="HEIF")
+    data = buffer.getvalue()
+    return data[: len(data) // 2]
+
+
 def truncated_jpeg() -> bytes:
     data = make_image_bytes("JPEG", size=(400, 300), colour=(10, 200, 30), quality=95)
     noisy = Image.effect_noise((400, 300), 80).convert("RGB")

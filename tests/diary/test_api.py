@@ -1,8 +1,9 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
+from accounts.tokens import api_token_issue
 from diary.models import Entry
 from tests.conftest import make_image_bytes
 from tests.factories import EntryFactory
@@ -42,8 +43,8 @@ def test_it_refuses_anonymous_requests(db):
 
 def test_it_accepts_token_authentication(member):
     EntryFactory(owner=member, text="via token")
-    token = Token.objects.create(user=member)
-    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_issue(user=member)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/entries/").json()["results"][0]["text"] == "via token"
 
 
@@ -64,5 +65,26 @@ def test_it_issues_a_token_for_email_and_password(member):
 
     response = APIClient().post("/api/v1/auth/token/", {"username": member.email, "password": TEST_PASSWORD})
     assert response.status_code == 200
-    assert Token.objects.get(user=member).key == response.json()["token"]
+    key = response.json()["token"]
+    assert ApiToken.objects.get(user=member).prefix == key[:8]
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/entries/").status_code == 200
     assert APIClient().post("/api/v1/auth/token/", {"username": member.email, "password": "no"}).status_code == 400
+
+
+def test_it_refuses_an_empty_entry_with_a_clear_message(api, member):
+    response = api.post("/api/v1/entries/", {"day": "2026-11-01", "text": ""}, format="json")
+    assert response.status_code == 400
+    assert "This entry is empty" in response.json()["non_field_errors"][0]
+    assert not Entry.objects.exists()
+
+
+def test_it_refuses_a_patch_that_empties_an_entry(api, member):
+    entry = EntryFactory(owner=member, text="words", self_mood="")
+    response = api.patch(f"/api/v1/entries/{entry.pk}/", {"text": ""}, format="json")
+    assert response.status_code == 400 and "non_field_errors" in response.json()
+    entry.refresh_from_db()
+    assert entry.text == "words"
+
+
+def test_an_empty_entry_is_refused_to_anonymous_callers_before_anything_else(db):
+    assert APIClient().post("/api/v1/entries/", {"text": ""}, format="json").status_code in (401, 403)

@@ -68,11 +68,14 @@ def test_the_endpoint_gives_the_owner_their_series(owner_client, history):
     response = owner_client.get(SUMMARY, {"from": "2024-05-01", "to": "2024-05-07", "granularity": "day"})
     assert response.status_code == 200
     data = response.json()
+    # (the person chose "sad" for this entry; the reading said "fear": their choice comes first)
     assert data["days"][1] | {"rolling_mean": None} == {
-        "date": "2024-05-02", "entries": 1, "valence": -0.64, "rolling_mean": None, "emotion": "fear",
-        "entry_id": history[1].pk}
+        "date": "2024-05-02", "entries": 1, "valence": -0.63, "rolling_mean": None, "emotion": "sad",
+        "source": "self", "moods": 1, "entry_id": history[1].pk}
     assert data["agreement"] == {"both": 2, "agree": 1, "percent": 50.0}
-    assert [e["key"] for e in data["emotions"]] == ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+    # the legend lists the moods from the lowest to the highest
+    assert [e["key"] for e in data["emotions"]] == ["fear", "sad", "disgust", "angry", "neutral", "surprise", "happy"]
+    assert "your own choice first" in data["day_rule"]
     assert data["entry_url"] == "/diary/0/"
 
 
@@ -83,11 +86,11 @@ def test_the_endpoint_never_shows_a_stranger_the_owners_entries(stranger_client,
 
 
 def test_the_endpoint_takes_a_token_too(client, member, history):
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import api_token_issue
 
-    token = Token.objects.create(user=member)
+    _token, key = api_token_issue(user=member)
     response = client.get(SUMMARY, {"from": "2024-05-01", "to": "2024-05-02"},
-                          HTTP_AUTHORIZATION=f"Token {token.key}")
+                          HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200 and response.json()["totals"]["entries"] == 2
 
 
@@ -136,18 +139,25 @@ def test_the_csv_export_holds_only_the_owners_moods(owner_client, stranger, hist
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [(r["date"], r["mood"], r["source"], r["self_mood"], r["ai_emotion"]) for r in rows] == [
-        ("2024-05-01", "happy", "ai", "happy", "happy"), ("2024-05-02", "fear", "ai", "sad", "fear")]
+        ("2024-05-01", "happy", "self", "happy", "happy"), ("2024-05-02", "sad", "self", "sad", "fear")]
     assert "text" not in rows[0]
 
 
-def test_the_json_export_follows_the_persons_preference_and_range(owner_client, member, history):
-    TrackerPreference.objects.create(user=member, prefer="self")
+def test_the_json_export_follows_the_persons_explicit_preference_and_range(owner_client, member, history):
+    TrackerPreference.objects.create(user=member, prefer="ai")
     response = owner_client.get(reverse("tracker:export_json"), {"from": "2024-05-02"})
     assert response.status_code == 200
     document = json.loads(response.content)
-    assert document["prefer"] == "self" and document["time_zone"] == member.time_zone
+    assert document["prefer"] == "ai" and document["time_zone"] == member.time_zone
+    assert "automatic reading (source 'ai') when there is one" in document["mood_rule"]
     assert [(e["date"], e["mood"], e["source"], e["valence"]) for e in document["entries"]] == [
-        ("2024-05-02", "sad", "self", -0.63)]
+        ("2024-05-02", "fear", "ai", -0.64)]
+
+
+def test_the_json_export_puts_the_persons_choice_first_by_default(owner_client, member, history):
+    document = json.loads(owner_client.get(reverse("tracker:export_json")).content)
+    assert document["prefer"] == "self"
+    assert [(e["mood"], e["source"]) for e in document["entries"]] == [("happy", "self"), ("sad", "self")]
 
 
 def test_a_stranger_downloads_only_their_own_empty_history(stranger_client, history):

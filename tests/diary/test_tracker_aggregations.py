@@ -36,8 +36,8 @@ def test_it_leaves_days_without_entries_empty_and_averages_the_rest(person):
     assert [day["date"] for day in days] == [d("2024-05-01"), d("2024-05-02"), d("2024-05-03")]
     first, second, third = days
     assert first["entries"] == 2 and first["valence"] == pytest.approx((HAPPY + SAD) / 2)
-    assert second == {"date": d("2024-05-02"), "entries": 0, "valence": None, "emotion": None,
-                      "entry_id": None, "counts": {}, "rolling_mean": pytest.approx((HAPPY + SAD) / 2)}
+    assert second == {"date": d("2024-05-02"), "entries": 0, "valence": None, "emotion": None, "source": None,
+                      "entry_id": None, "counts": {}, "own": 0, "rolling_mean": pytest.approx((HAPPY + SAD) / 2)}
     assert third["valence"] == pytest.approx(ANGRY)
     # The rolling mean averages the daily means of the days that have one (not zeros for the gap)
     assert third["rolling_mean"] == pytest.approx(((HAPPY + SAD) / 2 + ANGRY) / 2, abs=1e-4)
@@ -57,18 +57,40 @@ def test_it_rolls_the_mean_over_seven_calendar_days_including_the_days_before_th
     assert days[d("2024-05-10")]["rolling_mean"] is None
 
 
-def test_it_colours_a_day_by_its_most_frequent_mood_and_breaks_ties_by_the_latest_entry(person):
-    add(person, d("2024-05-01"), self_mood="sad")
+def test_it_colours_a_mixed_day_by_its_own_choice_first_and_then_by_its_lowest_mood(person):
+    # Given a day of the person's own choices (mostly happy, once sad)
     add(person, d("2024-05-01"), self_mood="happy")
     add(person, d("2024-05-01"), self_mood="sad")
-    add(person, d("2024-05-02"), self_mood="sad")
-    latest = add(person, d("2024-05-02"), self_mood="happy")
-    days = by_date(selectors.mood_days(user=person, date_range=DateRange(d("2024-05-01"), d("2024-05-02")),
-                                       prefer="ai", today=d("2024-05-02")))
-    assert days[d("2024-05-01")]["emotion"] == "sad"
-    assert days[d("2024-05-01")]["counts"] == {"sad": 2, "happy": 1}
-    assert days[d("2024-05-02")]["emotion"] == "happy"
-    assert days[d("2024-05-02")]["entry_id"] == latest.pk
+    add(person, d("2024-05-01"), self_mood="happy")
+    # a day where they chose "neutral" once and the reading of another entry said "sad"
+    chosen = add(person, d("2024-05-02"), self_mood="neutral")
+    add(person, d("2024-05-02"), ai="sad")
+    # and a day of automatic readings only, two equally low moods at different times
+    add(person, d("2024-05-03"), ai="happy")
+    add(person, d("2024-05-03"), ai="angry")
+    latest = add(person, d("2024-05-03"), ai="angry")
+    # When the days are summarised (the default rule)
+    days = by_date(selectors.mood_days(user=person, date_range=DateRange(d("2024-05-01"), d("2024-05-03")),
+                                       today=d("2024-05-03")))
+    # Then a day of own choices shows the lowest of them, not the most frequent
+    assert (days[d("2024-05-01")]["emotion"], days[d("2024-05-01")]["source"]) == ("sad", "self")
+    assert days[d("2024-05-01")]["counts"] == {"sad": 1, "happy": 2}
+    assert days[d("2024-05-01")]["own"] == 3
+    # the person's own word that day comes before a lower automatic reading
+    assert (days[d("2024-05-02")]["emotion"], days[d("2024-05-02")]["source"]) == ("neutral", "self")
+    assert days[d("2024-05-02")]["counts"] == {"neutral": 1, "sad": 1}
+    assert days[d("2024-05-02")]["entry_id"] > chosen.pk  # the newest entry of the day
+    # and without an own choice, the lowest reading colours the day
+    assert (days[d("2024-05-03")]["emotion"], days[d("2024-05-03")]["source"]) == ("angry", "ai")
+    assert days[d("2024-05-03")]["entry_id"] == latest.pk
+
+
+def test_a_person_who_chose_the_automatic_reading_first_gets_it_first_on_a_mixed_day_too(person):
+    add(person, d("2024-05-02"), self_mood="neutral")
+    add(person, d("2024-05-02"), self_mood="happy", ai="surprise")
+    days = selectors.mood_days(user=person, date_range=DateRange(d("2024-05-02"), d("2024-05-02")),
+                               prefer="ai", today=d("2024-05-02"))
+    assert (days[0]["emotion"], days[0]["source"]) == ("surprise", "ai")
 
 
 def test_it_prefers_the_reading_the_person_chose_and_falls_back_to_the_other(person):
@@ -85,8 +107,8 @@ def test_it_prefers_the_reading_the_person_chose_and_falls_back_to_the_other(per
         assert (days[d("2024-05-02")]["emotion"], days[d("2024-05-02")]["valence"]) == ("angry", -0.4)
         assert (days[d("2024-05-03")]["emotion"], days[d("2024-05-03")]["valence"]) == ("neutral", NEUTRAL)
         assert days[d("2024-05-04")] | {"rolling_mean": None} == {
-            "date": d("2024-05-04"), "entries": 1, "valence": None, "emotion": None,
-            "entry_id": days[d("2024-05-04")]["entry_id"], "counts": {}, "rolling_mean": None}
+            "date": d("2024-05-04"), "entries": 1, "valence": None, "emotion": None, "source": None,
+            "entry_id": days[d("2024-05-04")]["entry_id"], "counts": {}, "own": 0, "rolling_mean": None}
 
 
 def test_it_takes_the_circumplex_valence_when_an_ai_reading_has_none(person):

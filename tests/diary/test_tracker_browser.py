@@ -36,6 +36,8 @@ DRAWN = """() => {
 }"""
 
 
+# wait_for_function gets arrow functions: a bare expression is eval()ed in the page, which the
+# Content-Security-Policy refuses (no unsafe-eval).
 def new_context(browser, live_server, session: str, **options):
     context = browser.new_context(locale="en-GB", **options)
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
@@ -101,7 +103,7 @@ def check_korean(browser, live_server, session: str) -> None:
     page = context.new_page()
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.goto(f"{live_server.url}/tracker/?range=week")
-    page.wait_for_function("document.getElementById('tracker').dataset.chartsReady === 'true'")
+    page.wait_for_function("() => document.getElementById('tracker').dataset.chartsReady === 'true'")
     page.wait_for_timeout(600)
     assert page.locator("h1").inner_text() == "내 기분"
     assert page.locator("html").get_attribute("lang") == "ko"
@@ -120,7 +122,7 @@ def check_tracker(browser, live_server, session: str, today: datetime.date) -> N
 
     # When the person opens the tracker
     page.goto(f"{live_server.url}/tracker/?range=month")
-    page.wait_for_function("document.getElementById('tracker').dataset.chartsReady !== undefined")
+    page.wait_for_function("() => document.getElementById('tracker').dataset.chartsReady !== undefined")
     page.wait_for_timeout(600)  # let the 300 ms drawing animation finish
 
     # Then the calendar is coloured and every chart has drawn, with no console errors
@@ -147,7 +149,7 @@ def check_tracker(browser, live_server, session: str, today: datetime.date) -> N
         tab = small.new_page()
         tab.on("console", lambda message: message.type == "error" and errors.append(message.text))
         tab.goto(f"{live_server.url}/tracker/?range=month")
-        tab.wait_for_function("document.getElementById('tracker').dataset.chartsReady === 'true'")
+        tab.wait_for_function("() => document.getElementById('tracker').dataset.chartsReady === 'true'")
         tab.wait_for_timeout(600)
         result = tab.evaluate(DRAWN)
         assert result["overflow"] <= 0, (name, result)
@@ -157,7 +159,7 @@ def check_tracker(browser, live_server, session: str, today: datetime.date) -> N
 
     # And the printable report prints without the site's navigation, with its charts and tables
     page.goto(f"{live_server.url}/tracker/report/?range=month")
-    page.wait_for_function("document.getElementById('tracker').dataset.chartsReady === 'true'")
+    page.wait_for_function("() => document.getElementById('tracker').dataset.chartsReady === 'true'")
     page.emulate_media(media="print")
     page.wait_for_timeout(600)
     printed = page.evaluate("""() => ({
@@ -178,3 +180,47 @@ def check_tracker(browser, live_server, session: str, today: datetime.date) -> N
     page.screenshot(path=str(ARTIFACTS / "tracker-pixels.png"), full_page=True)
     assert errors == []
     context.close()
+
+
+@pytest.mark.integration
+def test_a_click_on_a_day_with_several_moods_lists_its_entries_in_place(transactional_db, live_server, member):
+    # Given a day this month with the member's own "neutral" and an evening read as sad
+    today = today_for(member)
+    add(member, today, self_mood="neutral", text="Coffee with my sister.")
+    add(member, today, ai="sad", text="The house is quiet tonight.")
+    client = Client()
+    client.force_login(member)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    with chromium() as browser:
+        errors: list[str] = []
+        context = new_context(browser, live_server, session, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{live_server.url}/tracker/?range=month")
+        # Then the day is marked as having several moods and the legend says how it is coloured
+        day = page.locator("#calendar td.day.several a[data-day-link]")
+        assert day.count() == 1
+        assert "your own choice first" in page.locator("#day-rule").inner_text()
+        assert "neutral (my choice)" in day.get_attribute("aria-label")
+        # When the member clicks it
+        day.click()
+        panel = page.locator("#day-panel")
+        panel.locator("[data-day-entries]").wait_for()
+        # Then that day's entries are listed under the calendar, without leaving the page
+        assert page.url.startswith(f"{live_server.url}/tracker/")
+        text = panel.inner_text()
+        assert "Coffee with my sister." in text and "The house is quiet tonight." in text
+        assert "(my choice)" in text and "(read automatically)" in text
+        assert page.evaluate("document.activeElement.id") == "day-entries-title"
+        assert day.get_attribute("aria-expanded") == "true"
+        page.screenshot(path=str(ARTIFACTS / "tracker-day-panel.png"), full_page=True)
+        # And an entry in the list opens; Escape (back on the calendar) closes the list again
+        page.keyboard.press("Escape")
+        assert panel.is_hidden()
+        assert page.evaluate("document.activeElement.getAttribute('data-day-link')") == ""
+        day.click()
+        panel.get_by_text("The house is quiet tonight.").click()
+        page.wait_for_url("**/diary/*/")
+        assert errors == []
+        context.close()

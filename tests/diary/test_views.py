@@ -1,5 +1,7 @@
 """Every diary page: the owner succeeds, another member gets 404, an anonymous visitor goes to login."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -95,3 +97,20 @@ def test_it_tells_the_writer_that_an_automatic_reading_is_used_and_is_not_a_diag
     page = owner_client.get("/diary/new/").content.decode()
     assert "reads the feeling in your photo and your words automatically" in page
     assert "not a diagnosis" in page
+
+
+def test_it_refuses_an_empty_entry_with_a_message_saying_what_to_do(owner_client, member):
+    # Given the form sent with no words, no photo and no mood
+    response = owner_client.post("/diary/new/", {"day": "2026-11-18", "text": "  ", "self_mood": ""})
+    # Then nothing is saved and the form says how to go on
+    assert response.status_code == 200 and not Entry.objects.exists()
+    assert "This entry is empty. Please write a few words, add a photo or choose how you feel" in (
+        response.content.decode().replace("&#x27;", "'"))
+
+
+def test_it_refuses_an_edit_that_empties_the_entry(owner_client, member):
+    entry = Entry.objects.create(owner=member, day=datetime.date(2026, 11, 18), text="Tea with Mrs Oh")
+    response = owner_client.post(f"/diary/{entry.pk}/edit/", {"day": "2026-11-18", "text": "", "self_mood": ""})
+    assert response.status_code == 200 and "This entry is empty" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.text == "Tea with Mrs Oh"

@@ -1,5 +1,6 @@
-"""Real services for the pipeline's integration tests and benchmark: a Celery worker process, a
-private Redis server that can be stopped and started, and face photos from ../shared/datasets.
+"""Real services for the pipeline's integration tests and benchmark: a Celery worker process, the
+web app under gunicorn, a private Redis server that can be stopped and started, and face photos
+from ../shared/datasets.
 
 Used by tests/inference/test_worker_integration.py and bench/pipeline.py.
 """
@@ -121,6 +122,27 @@ def database_url(settings_dict: dict) -> str:
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
+# --- The object store the processes must share ---------------------------------------------------
+
+
+def storage_env() -> dict[str, str]:
+    """The S3_* settings of this process (the test run's own prefix included), for a process that
+    must see the same private files; {} when the private files are in the local folder."""
+    from django.conf import settings
+
+    if not settings.S3_BUCKET:
+        return {}
+    return {
+        "S3_BUCKET": settings.S3_BUCKET,
+        "S3_ENDPOINT_URL": settings.S3_ENDPOINT_URL,
+        "S3_REGION": settings.S3_REGION,
+        "S3_ACCESS_KEY_ID": settings.S3_ACCESS_KEY_ID,
+        "S3_SECRET_ACCESS_KEY": settings.S3_SECRET_ACCESS_KEY,
+        "S3_PREFIX": settings.S3_PREFIX,
+        "S3_SERVER_SIDE_ENCRYPTION": settings.S3_SERVER_SIDE_ENCRYPTION,
+    }
+
+
 # --- A real worker -------------------------------------------------------------------------------
 
 
@@ -148,6 +170,7 @@ class Worker:
             "MEDIA_ROOT": str(media_root),
             "INFERENCE_DEVICE": os.environ.get("INFERENCE_DEVICE", "cpu"),
             "PYTHONUNBUFFERED": "1",
+            **storage_env(),
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None
@@ -190,6 +213,67 @@ class Worker:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+class Web:
+    """The web app under gunicorn on a free port, in its own process group, with its own settings
+    (moodsite.settings from the environment, as on a web host) and its own media folders."""
+
+    def __init__(self, *, broker_url: str, database_url: str, private_root: Path, media_root: Path,
+                 log_path: Path, workers: int = 1, threads: int = 4, env: dict | None = None):
+        self.port = free_port()
+        self.log_path = log_path
+        self.command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "moodsite.wsgi", "--workers", str(workers),
+                        "--threads", str(threads), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"]
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))},
+            "DJANGO_SETTINGS_MODULE": "moodsite.settings",
+            "DATABASE_URL": database_url,
+            "DB_CONN_MAX_AGE": "0",
+            "CELERY_BROKER_URL": broker_url,
+            "REDIS_URL": "",
+            "PRIVATE_MEDIA_ROOT": str(private_root),
+            "MEDIA_ROOT": str(media_root),
+            "MOODSITE_VAR_DIR": str(log_path.parent / "web-var"),
+            **storage_env(),
+            **(env or {}),
+        }
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> Web:
+        import urllib.request
+
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it open
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        log.close()
+
+        def up() -> bool:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n"
+                                   f"{self.log_path.read_text(errors='replace')[-3000:]}")
+            try:
+                urllib.request.urlopen(f"{self.url}/health/", timeout=2).read()  # noqa: S310 - our own server
+            except OSError:
+                return False
+            return True
+
+        wait_for(up, timeout, interval=0.2, what="gunicorn to answer")
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        self.process = None
 
 
 def stored_counts(logs: list[str]) -> dict[int, int]:

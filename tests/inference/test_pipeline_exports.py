@@ -42,8 +42,10 @@ def test_corrections_export_as_labelled_examples_in_csv_and_json(corrected, tmp_
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert rows == [{
         "entry_id": str(corrected.pk), "photo_path": corrected.photo.name, "has_text": "False",
-        "predicted_emotion": "happy", "predicted_source": "face", "predicted_face_emotion": "happy",
-        "predicted_text_emotion": "", "corrected_emotion": "sad", "model_key": "face:scripted-face@1.0",
+        "kind": "corrected", "predicted_emotion": "happy", "predicted_source": "face",
+        "predicted_face_emotion": "happy", "predicted_text_emotion": "", "predicted_confidence": "0.7",
+        "predicted_abstained": "False", "predicted_abstain_reason": "", "corrected_emotion": "sad",
+        "self_mood_strength": "", "model_key": "face:scripted-face@1.0",
         "corrected_at": rows[0]["corrected_at"],
     }]
     target = tmp_path / "corrections.json"
@@ -57,7 +59,7 @@ def test_staff_see_corrections_as_labelled_examples_and_export_them(corrected, a
     response = admin_client.post("/admin/inference/correction/", {
         "action": "export_csv", "_selected_action": [Correction.objects.get().pk]})
     assert response["Content-Disposition"] == 'attachment; filename="corrections.csv"'
-    assert "happy,face,happy,,sad" in response.content.decode()
+    assert "corrected,happy,face,happy,,0.7,False,,sad" in response.content.decode()
     # but never the entry's words or photo
     detail = admin_client.get(f"/admin/inference/correction/{Correction.objects.get().pk}/change/")
     assert corrected.text not in detail.content.decode() or not corrected.text

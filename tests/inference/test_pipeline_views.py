@@ -72,15 +72,18 @@ def test_html_posts_refuse_get(owner_client, failed_entry):
 def test_the_page_shows_the_reading_with_a_bar_chart_that_has_text_values(owner_client, read_entry):
     page = owner_client.get(f"/diary/{read_entry.pk}/").content.decode()
     assert "How this entry reads" in page
-    assert "This entry reads as <strong>happy</strong> (70% sure)" in page
+    # confidence in words (70% is "maybe"), the percentages behind a details disclosure
+    assert "This entry may read as <strong>happy</strong>, but I am not sure." in page
+    assert "70% sure" not in page
     assert "Read from the face." in page
+    assert '<details class="analysis-details">' in page
     # the chart is a table with a caption and a written value for each of the seven emotions
-    assert "<caption>How likely each of the seven emotions is, in percent</caption>" in page
+    assert "<caption>How likely each of the seven emotions is, in percent" in page
     for label in ("angry", "disgusted", "anxious", "happy", "sad", "surprised", "neutral"):
         assert f"</span> {label}</th>" in page
     assert '<span class="analysis-value">70%</span>' in page
     assert "not a diagnosis" in page
-    assert "That's not how I feel" in page
+    assert "Is this right?" in page and "Yes, I feel happy" in page and "No — pick another" in page
     assert "data-poll-url" not in page
 
 
@@ -98,7 +101,7 @@ def test_a_waiting_entry_says_queued_and_polls(owner_client, member, scripted_mo
     status = owner_client.get(f"/analysis/entries/{entry.pk}/status/").json()
     assert status["status"] == "done" and status["final"] is True
     section = owner_client.get(f"/analysis/entries/{entry.pk}/").content.decode()
-    assert section.lstrip().startswith("<section") and "This entry reads as" in section
+    assert section.lstrip().startswith("<section") and "This entry may read as" in section
 
 
 def test_a_running_entry_says_analysing(owner_client, member, scripted_models):
@@ -137,10 +140,11 @@ def test_the_person_can_say_how_they_really_feel(owner_client, read_entry):
     url = f"/analysis/entries/{read_entry.pk}/correction/"
     response = owner_client.post(url, {"emotion": "sad"}, follow=True)
     page = response.content.decode()
-    assert "We noted how you really feel" in page
-    assert "You said you really felt <strong>sad</strong>" in page
+    assert "We noted how you feel" in page
+    assert "You said you feel <strong>sad</strong>" in page
     correction = Correction.objects.get(entry=read_entry)
     assert (correction.predicted_emotion, correction.corrected_emotion) == ("happy", "sad")
+    assert correction.kind == "corrected" and correction.predicted_confidence == pytest.approx(0.7)
     assert correction.predicted_face_emotion == "happy" and correction.predicted_source == "face"
     assert correction.model_key == "face:scripted-face@1.0"
     # changing their mind updates the same correction

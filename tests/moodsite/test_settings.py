@@ -49,7 +49,29 @@ def test_it_passes_the_deploy_check_when_configured_for_production(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
         env={**CLEAN_ENV, "DEBUG": "False", "SECRET_KEY": "k" * 64 + "!@#xyzXYZ0123456789",
-             "ALLOWED_HOSTS": "moodsite.example.org", "MOODSITE_VAR_DIR": str(tmp_path)},
+             "ALLOWED_HOSTS": "moodsite.example.org", "MOODSITE_VAR_DIR": str(tmp_path),
+             "ALLAUTH_TRUSTED_PROXY_COUNT": "1"},
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_the_proxy_address_would_be_counted_for_everybody():
+    code = ("import django; django.setup(); from django.core.management import call_command; "
+            "call_command('check', '--deploy')")
+    secret = "k" * 64 + "!@#xyzXYZ0123456789"
+    warned = _python(code, DEBUG="False", SECRET_KEY=secret, ALLOWED_HOSTS="example.org")
+    assert "accounts.W001" in warned.stderr + warned.stdout
+    quiet = _python(code, DEBUG="False", SECRET_KEY=secret, ALLOWED_HOSTS="example.org",
+                    ALLAUTH_TRUSTED_PROXY_COUNT="1")
+    assert "accounts.W001" not in quiet.stderr + quiet.stdout
+
+
+def test_the_proxy_count_and_token_lifetime_come_from_the_environment():
+    result = _python(
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.ALLAUTH_TRUSTED_PROXY_COUNT, s.ALLAUTH_TRUSTED_CLIENT_IP_HEADER, s.API_TOKEN_MAX_AGE)",
+        ALLAUTH_TRUSTED_PROXY_COUNT="2", ALLAUTH_TRUSTED_CLIENT_IP_HEADER="X-Real-IP",
+        API_TOKEN_MAX_AGE="3600",  # noqa: S106 - seconds, not a secret
+    )
+    assert result.stdout.split() == ["2", "X-Real-IP", "3600"]

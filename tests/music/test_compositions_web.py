@@ -11,6 +11,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.services import user_data_export, user_delete
+from inference.emotions import CIRCUMPLEX
 from inference.signals import analysis_done
 from music.compositions import render, services
 from music.compositions.models import Composition
@@ -188,11 +189,21 @@ def test_without_a_mood_it_explains_instead_of_composing(owner_client, member):
     assert not Composition.objects.exists()
 
 
-def test_the_analysis_is_preferred_to_the_self_report(sad_entry, member):
+def test_the_persons_own_mood_comes_before_the_analysis(sad_entry, member):
+    # Given an entry the person marked "sad" that the analysis read as happy
     sad_entry.ai_emotion, sad_entry.ai_valence, sad_entry.ai_arousal = "happy", 0.7, 0.4
     sad_entry.ai_probabilities = {"happy": 0.9, "neutral": 0.1}
     sad_entry.save()
+    # When a piece is asked for, then it is composed for the person's own word
     composition = services.composition_request(owner=member, entry=sad_entry, target="match", duration_s=30)
+    assert (composition.start_source, composition.start_emotion) == ("self", "sad")
+    assert (composition.start_valence, composition.start_arousal) == CIRCUMPLEX["sad"]
+
+
+def test_without_the_persons_word_a_confident_analysis_sets_the_mood(member):
+    entry = EntryFactory(owner=member, self_mood="", ai_emotion="happy", ai_valence=0.7, ai_arousal=0.4,
+                         ai_probabilities={"happy": 0.9, "neutral": 0.1})
+    composition = services.composition_request(owner=member, entry=entry, target="match", duration_s=30)
     assert (composition.start_source, composition.start_emotion) == ("ai", "happy")
     assert (composition.target_valence, composition.target_arousal) == (0.7, 0.4)
 
@@ -309,6 +320,8 @@ def test_a_piece_is_composed_after_each_analysis_when_the_setting_is_on(settings
     analysis_done.send(sender=None, entry_id=sad_entry.pk, status="done")
     assert not Composition.objects.exists()
     settings.COMPOSE_AFTER_ANALYSIS = True
+    # (an entry without the person's own choice, so the reading sets its mood)
+    sad_entry.self_mood = ""
     sad_entry.ai_emotion, sad_entry.ai_valence, sad_entry.ai_arousal = "fear", -0.6, 0.5
     sad_entry.ai_probabilities = {"fear": 0.8, "sad": 0.2}
     sad_entry.save()

@@ -8,9 +8,11 @@ from django.core import mail
 from django.utils import timezone
 
 from diary.models import Entry
+from diary.services import today_for
 from tests.welfare.conftest import steady_history, write_days
 from welfare.evaluation import alerts_evaluate
 from welfare.models import Alert
+from welfare.stats import mood_stats
 
 DAY = datetime.timedelta(days=1)
 
@@ -127,17 +129,49 @@ def test_it_alerts_when_most_of_the_week_reads_negative(consent, member):
     [alert] = alerts(consent, Alert.Kind.NEGATIVE_MOOD)
     assert alert.evidence["negative"] == 3 and alert.evidence["entries"] == 5
     assert alert.evidence["share"] == 0.6 and alert.evidence["emotions"] == {"sad": 2, "fear": 1}
-    assert "3 of 5 entries in the last 7 days read as negative (60%" in alert.reason
+    today = today_for(member)
+    start = today - 6 * DAY
+    assert (alert.evidence["window_from"], alert.evidence["window_to"]) == (start.isoformat(), today.isoformat())
+    assert alert.evidence["own"] == 5
+    assert (f"3 of 5 moods from {start.isoformat()} to {today.isoformat()} (the last 7 days) were negative (60%"
+            in alert.reason)
+    assert "5 of the 5 were the member's choice, 0 read automatically" in alert.reason
 
 
-def test_the_automatic_reading_counts_before_the_self_report(consent, member):
+def test_the_members_own_choice_counts_before_the_automatic_reading(consent, member):
+    # Given three days the member called happy, which the reading took for angry
     write_days(member, {0: "happy", 1: "happy", 2: "happy"})
     Entry.objects.filter(owner=member).update(ai_emotion="angry", ai_valence=-0.5)
 
     alerts_evaluate()
 
+    # Then their word stands: no negative-mood alert, no drop
+    assert alerts(consent, Alert.Kind.NEGATIVE_MOOD) == []
+
+
+def test_a_confident_reading_counts_where_the_member_chose_no_mood(consent, member):
+    write_days(member, {0: "", 1: "", 2: "happy"})
+    Entry.objects.filter(owner=member).update(ai_emotion="angry", ai_valence=-0.5)
+
+    alerts_evaluate()
+
     [alert] = alerts(consent, Alert.Kind.NEGATIVE_MOOD)
-    assert alert.evidence["emotions"] == {"angry": 3}
+    assert alert.evidence["emotions"] == {"angry": 2} and alert.evidence["entries"] == 3
+    assert alert.evidence["own"] == 1
+    assert "1 of the 3 were the member's choice, 2 read automatically" in alert.reason
+
+
+def test_an_abstained_reading_counts_as_not_read(consent, member):
+    # Given entries whose reading abstained (stored without an emotion) and no own choice
+    write_days(member, {0: "", 1: "", 2: "", 3: "sad"})
+    Entry.objects.filter(owner=member, self_mood="").update(ai_emotion="", ai_valence=-0.9)
+
+    alerts_evaluate()
+
+    # Then only the one mood that was given counts: too few for the rule, and no valence either
+    assert alerts(consent, Alert.Kind.NEGATIVE_MOOD) == []
+    stats = mood_stats(owners=[member.pk], today=today_for(member))[member.pk]
+    assert (stats.recent_mood_entries, stats.recent_valence_entries) == (1, 1)
 
 
 def test_it_does_not_alert_below_sixty_percent(consent, member):

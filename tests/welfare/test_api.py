@@ -24,9 +24,13 @@ def test_it_lists_the_caseworkers_clients_with_figures(caseworker_client, shared
 
     [row] = data["results"]
     assert row["id"] == shared.pk and row["name"] == shared.client.name
-    assert row["latest_emotion"] == "sad" and row["days_since_last_entry"] == 0
-    assert row["risk"] == "high" and len(row["sparkline_7_days"]) == 7 and len(row["sparkline_30_days"]) == 30
-    assert row["unresolved_alerts"][0]["id"] == alert.pk
+    assert row["latest_emotion"] == "sad" and row["latest_mood_source"] == "self"
+    assert row["days_since_last_entry"] == 0
+    assert (row["moods_7_days"], row["negative_7_days"], row["own_choice_7_days"]) == (3, 1, 2)
+    assert len(row["sparkline_7_days"]) == 7 and len(row["sparkline_30_days"]) == 30
+    # The risk comes from the figures (nothing holds), the alert's status is shown apart from it
+    assert row["risk"] == "low"
+    assert row["unresolved_alerts"][0]["id"] == alert.pk and row["unresolved_alerts"][0]["status"] == "open"
     assert "No diary entry for 3 days" in row["unresolved_alerts"][0]["reason"]
 
 

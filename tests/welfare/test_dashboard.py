@@ -83,7 +83,7 @@ def test_the_client_page_shows_trends_alerts_and_notes(caseworker_client, casewo
     body = caseworker_client.get(reverse("welfare:client_detail", args=[consent.pk]) + "?days=30").content.decode()
 
     assert 'id="trend-data"' in body and "chart.umd.min.js" in body
-    assert "3 of 3 entries in the last 7 days read as negative (100%" in body
+    assert "3 of 3 moods from" in body and "(the last 7 days) were negative (100%" in body
     assert "Acknowledge" in body
 
 

@@ -92,24 +92,24 @@ def test_the_api_accepts_a_session_with_a_code(caseworker_client, shared):
 
 
 def test_a_plain_api_token_is_refused(client, caseworker, shared):
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import api_token_issue
 
     enable_totp(caseworker)
-    token = Token.objects.create(user=caseworker)
-    response = client.get("/api/v1/welfare/clients/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_issue(user=caseworker)
+    response = client.get("/api/v1/welfare/clients/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 403 and "/api/v1/welfare/token/" in response.json()["detail"]
 
 
 def test_a_token_plus_a_code_gives_a_welfare_token(client, caseworker, shared):
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import api_token_issue
 
     secret = enable_totp(caseworker)
-    token = Token.objects.create(user=caseworker)
+    _token, key = api_token_issue(user=caseworker)
 
     response = client.post(
         "/api/v1/welfare/token/",
         {"code": totp_code(secret)},
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {key}",
         content_type="application/json",
     )
 

@@ -14,14 +14,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from diary.tracker.moods import SOURCE_LABELS_CASEWORKER
 from inference.emotions import EMOTION_LABELS
 from welfare import rules, selectors, services
 from welfare.charts import TREND_RANGES, chart_payload, client_trend, trend_range
 from welfare.forms import CaseNoteForm, ResolveAlertForm
-from welfare.models import AccessLog
+from welfare.models import AccessLog, Alert
 from welfare.security import caseworker_required
 from welfare.sparklines import sparkline
-from welfare.stats import mood_stats
 
 ENTRIES_PER_PAGE = 10
 PLACEHOLDER_ID = 987654321
@@ -36,7 +36,7 @@ class DashboardLine:
     risk_text: str
     name: str
     url: str
-    latest: str
+    recent: SafeString
     spark7: SafeString
     spark30: SafeString
     change: SafeString
@@ -44,12 +44,34 @@ class DashboardLine:
     alerts: SafeString
 
 
+def recent_mood_text(stats, words: dict | None = None) -> SafeString:
+    """The last 7 days' moods in the counts the negative-mood alert uses, with their sources."""
+    words = words or recent_mood_words()
+    n = stats.recent_mood_entries
+    if not n:
+        return words["none"]
+    return format_html(
+        "{}<br><small>{}</small>",
+        words["negative"] % {"negative": stats.recent_negative, "n": n},
+        words["sources"] % {"own": stats.recent_own, "auto": n - stats.recent_own},
+    )
+
+
+def recent_mood_words() -> dict:
+    """Translated once per page, not once per row."""
+    return {
+        "none": format_html('<span class="help">{}</span>', _("no moods")),
+        "negative": _("%(negative)s of %(n)s negative"),
+        "sources": _("%(own)s the member's choice, %(auto)s read automatically"),
+    }
+
+
 def dashboard_lines(rows: list[selectors.ClientSummary]) -> list[DashboardLine]:
     risk_text = {"high": _("High"), "medium": _("Medium"), "low": _("Low")}
     no_entries, not_enough, acknowledged = _("no entries"), _("not enough entries"), _("acknowledged")
     # One reverse() for the page instead of one per row (a measurable share of a 300-row page).
     url = reverse("welfare:client_detail", args=[PLACEHOLDER_ID]).replace(str(PLACEHOLDER_ID), "{}")
-    emotions = {name: str(label) for name, label in EMOTION_LABELS.items()}
+    words = recent_mood_words()
     lines = []
     for row in rows:
         alerts = [
@@ -65,7 +87,7 @@ def dashboard_lines(rows: list[selectors.ClientSummary]) -> list[DashboardLine]:
                 risk_text=risk_text[row.risk_label],
                 name=row.client.name,
                 url=url.format(row.consent.pk),
-                latest=emotions.get(row.latest_emotion, "—"),
+                recent=recent_mood_text(row.stats, words),
                 spark7=sparkline(row.series[7]),
                 spark30=sparkline(row.series[30]),
                 change=format_html('<span class="help">{}</span>', not_enough)
@@ -107,14 +129,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _alert_cards(alerts, row: selectors.ClientSummary) -> list:
+    """Each alert with its reason when it opened and, while its episode runs, the same rule on
+    today's figures (the ones the summary beside it shows)."""
+    cards = list(alerts)
+    for alert in cards:
+        alert.now_reason = ""
+        if alert.cleared_at is None:
+            evidence = row.holding.get(alert.kind)
+            alert.now_reason = rules.alert_reason(alert.kind, evidence) if evidence else _(
+                "On today's figures the rule no longer holds; the alert closes at the next check.")
+    return cards
+
+
 @caseworker_required
 def client_detail(request: HttpRequest, consent_id: int) -> HttpResponse:
     consent = selectors.consent_get_visible_to(user=request.user, consent_id=consent_id)
     days = trend_range(request.GET.get("days"))
     series = client_trend(consent=consent, days=days)
-    today = series[-1].day
-    stats = mood_stats(owners=[consent.client_id], today=today)[consent.client_id]
+    row = selectors.client_summary(user=request.user, consent=consent)
+    stats, today = row.stats, row.today
     services.access_record(viewer=request.user, consents=[consent], action=AccessLog.Action.CLIENT_PAGE)
+    window_from, window_to = row.window
+    holding = [str(Alert.Kind(kind).label) for kind, evidence in row.holding.items() if evidence]
     return render(
         request,
         "welfare/client_detail.html",
@@ -126,9 +163,18 @@ def client_detail(request: HttpRequest, consent_id: int) -> HttpResponse:
             "series": series,
             "chart": chart_payload(series),
             "stats": stats,
+            "row": row,
+            "window_from": window_from,
+            "window_to": window_to,
+            "risk_text": {"high": _("High"), "medium": _("Medium"), "low": _("Low")}[row.risk_label],
+            "holding": holding,
+            "recent": recent_mood_text(stats),
+            "negative_emotions": ", ".join(
+                f"{EMOTION_LABELS[name]} {count}" for name, count in sorted(stats.negative_by_emotion.items())),
+            "latest_source": SOURCE_LABELS_CASEWORKER.get(row.latest_source, ""),
             "z": rules.baseline_z(stats),
             "days_since": (today - stats.last_day).days if stats.last_day else None,
-            "alerts": selectors.alert_history(consent=consent),
+            "alerts": _alert_cards(selectors.alert_history(consent=consent), row),
             "notes": consent.notes.all(),
             "note_form": CaseNoteForm(),
         },

@@ -1,5 +1,6 @@
 """The member's side: link to a centre with its code, consent per scope, withdraw, see who looked."""
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,11 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from welfare import selectors, services
 from welfare.forms import ConsentForm, LinkCodeForm
 from welfare.models import AccessLog, ConsentText, Organisation
-from welfare.security import throttle_clear, throttled
+from welfare.security import LINK_CODE_ACTION, link_code_key
 
 PENDING_ORG_SESSION_KEY = "welfare.link_organisation"
-# Ten wrong codes an hour per person: plenty for typos, useless for guessing 32**8 codes.
-CODE_ATTEMPTS_PER_HOUR = 10
+# Ten wrong codes an hour per person (ACCOUNT_RATE_LIMITS["welfare_link_code"]): plenty for typos,
+# useless for guessing 32**8 codes.
 ACCESS_LOG_PER_PAGE = 30
 
 
@@ -37,7 +38,7 @@ def care(request: HttpRequest) -> HttpResponse:
 @require_POST
 def link(request: HttpRequest) -> HttpResponse:
     form = LinkCodeForm(request.POST)
-    if throttled(key=f"code.{request.user.pk}", limit=CODE_ATTEMPTS_PER_HOUR, window_s=3600):
+    if not ratelimit.consume(request, action=LINK_CODE_ACTION, key=link_code_key(request.user)):
         form.add_error(None, _("Too many codes were tried. Please wait an hour, or ask your centre for help."))
         return _care_page(request, form, status=429)
     if not form.is_valid():
@@ -46,7 +47,7 @@ def link(request: HttpRequest) -> HttpResponse:
     if organisation is None:
         form.add_error("code", _("No centre has this code. Please check it with your centre and try again."))
         return _care_page(request, form, status=400)
-    throttle_clear(key=f"code.{request.user.pk}")
+    ratelimit.clear(request, action=LINK_CODE_ACTION, key=link_code_key(request.user))
     existing = request.user.welfare_consents.filter(organisation=organisation).first()
     if existing is not None:
         return redirect("welfare:consent_edit", consent_id=existing.pk)

@@ -22,18 +22,28 @@
       });
   }
 
+  function fetchStatus(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); });
+  }
+
   function watch(section, delay) {
     if (!section.dataset.pollUrl) { return; }
     window.setTimeout(function () {
-      fetch(section.dataset.pollUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+      fetchStatus(section.dataset.pollUrl)
         .then(function (data) {
           if (data.status === section.dataset.status) {
             watch(section, Math.min(delay * 1.5, MAX_DELAY));
             return;
           }
+          var pollUrl = section.dataset.pollUrl;
           return swap(section).then(function (fresh) {
-            announce(data.announcement || data.status_label);
+            if (fresh.dataset.status === data.status) {
+              announce(data.announcement || data.status_label);
+            } else {
+              // The reading moved on while the section was fetched: announce what the page now shows.
+              fetchStatus(pollUrl).then(function (now) { announce(now.announcement || now.status_label); });
+            }
             watch(fresh, FIRST_DELAY);
           });
         })
