@@ -112,3 +112,15 @@ def axe_violations(page) -> list[str]:
         targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:4])
         found.append(f"{violation['id']} ({violation['impact']}): {violation['help']} -> {targets}")
     return found
+
+
+def consent_text_published() -> None:
+    """The consent text is migration data: a transactional test before this one flushed it."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from welfare.models import ConsentText
+
+    if not ConsentText.objects.exists():
+        import_module("welfare.migrations.0002_consent_text_v1").publish(apps, None)

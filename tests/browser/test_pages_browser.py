@@ -19,6 +19,7 @@ from tests.browser.checks import (
     PHONE,
     SMALL_TARGETS,
     axe_violations,
+    consent_text_published,
     english_words,
 )
 from tests.diary.test_tracker_browser import ARTIFACTS, chromium
@@ -42,6 +43,7 @@ def browser_context(browser, live_server, *, language: str, session: str | None,
 def demo_site(django_capture_on_commit_callbacks=None) -> dict:
     """The demo data (`make run`'s), a finished piece of music, and sessions for its people."""
     call_command("load_starter_catalogue", verbosity=0)
+    consent_text_published()
     call_command("load_demo_data", verbosity=0)
     member = User.objects.get(email="member@demo.moodsite.local")
     caseworker = User.objects.get(email="caseworker@demo.moodsite.local")
@@ -133,9 +135,7 @@ def survey(browser, live_server, site: dict, language: str) -> list[str]:
     return problems
 
 
-# serialized_rollback: the published consent text is migration data, which a flush would remove
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_every_page_fits_a_phone_passes_axe_and_speaks_korean(live_server):
+def test_every_page_fits_a_phone_passes_axe_and_speaks_korean(transactional_db, live_server):
     # Given the demo site, with a finished piece of music and a caseworker signed in with a code
     site = demo_site()
     problems = []

@@ -43,14 +43,18 @@ def test_a_korean_member_saves_an_entry_with_a_selfie_on_a_phone(transactional_d
         page.fill("textarea[name=text]", "손주가 와서 정말 기뻤습니다.")
         page.set_input_files("input[name=photo]", str(selfie))
         save = page.locator("form.stacked button[type=submit]")
-        # (the answer is held back a little, so that the button can be seen while it waits)
-        page.route("**/diary/new/", lambda route: (page.wait_for_timeout(600), route.continue_()))
+        # (what the button shows just after the press is noted where the next page can read it)
+        page.evaluate("""() => document.addEventListener('submit', () => setTimeout(() => {
+            const button = document.querySelector('form.stacked button[type=submit]');
+            sessionStorage.setItem('busy', JSON.stringify([button.disabled, button.textContent.trim(),
+                document.querySelector('.sending-status').textContent]));
+        }, 20))""")
         save.click()
-        # Then the button is disabled at once and says that it is saving
-        page.wait_for_function("document.querySelector('form.stacked button[type=submit]').disabled")
-        assert save.inner_text() == "저장하는 중…"
         # And the entry page says the entry is being read, in Korean
         page.wait_for_url("**/diary/*/")
+        # Then the button was disabled at once and said that it was saving
+        busy = page.evaluate("() => JSON.parse(sessionStorage.getItem('busy'))")
+        assert busy == [True, "저장하는 중…", "저장하는 중…"]
         assert page.locator("#analysis").get_attribute("data-status") == "pending"
         assert "일기를 읽고 있습니다…" in page.locator("#analysis").inner_text()
         assert english_words(page.evaluate(INTERFACE_TEXT), set()) == []
