@@ -24,14 +24,15 @@ browser:
 		if [ "$$(id -u)" = "0" ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null) || echo "chromium could not be installed: browser tests will skip"; \
 		else echo "not root: install Debian's chromium to run the browser tests"; fi; }
 
+# A Celery worker (with beat) always runs beside the web server: on Redis when CELERY_BROKER_URL or
+# REDIS_URL is set, otherwise on the local folder queue under var/broker (no server needed).
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_starter_catalogue
 	$(PY) manage.py load_demo_data --once
-	@if [ -n "$$CELERY_BROKER_URL$$REDIS_URL" ]; then \
-		echo "Starting a Celery worker (queues default, inference) and beat in the background"; \
-		$(VENV)/bin/celery -A moodsite worker -Q default,inference -B --loglevel=info --concurrency=1 & \
-	fi; \
+	@echo "Starting a Celery worker (queues default, inference) and beat in the background"
+	@$(VENV)/bin/celery -A moodsite worker -Q default,inference -B --loglevel=warning --concurrency=1 & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 worker: install

@@ -13,8 +13,8 @@ from diary.models import Entry
 DEMO_PASSWORD = "moodsite-demo-2026"  # noqa: S105 - printed for people trying the site locally
 DEMO_PEOPLE = {
     "member": ("member@demo.moodsite.local", User.Role.MEMBER, "김순자 (demo)", "ko", 1946),
-    "caseworker": ("caseworker@demo.moodsite.local", User.Role.CASEWORKER, "Caseworker Park (demo)", "ko", None),
-    "curator": ("curator@demo.moodsite.local", User.Role.CURATOR, "Curator Lee (demo)", "en", None),
+    "caseworker": ("caseworker@demo.moodsite.local", User.Role.CASEWORKER, "박지현 (demo)", "ko", None),
+    "curator": ("curator@demo.moodsite.local", User.Role.CURATOR, "이수민 (demo)", "en", None),
 }
 
 # (self-reported mood, text): a mixture of Korean and English days, good and hard ones.

@@ -88,6 +88,12 @@ class User(AbstractUser):
     def is_curator(self) -> bool:
         return self.role == self.Role.CURATOR
 
+    def home_url(self) -> str:
+        """Where signing in and the brand link lead: a caseworker's home is the dashboard."""
+        from django.urls import reverse
+
+        return reverse("welfare:dashboard" if self.is_caseworker else "diary:entry_list")
+
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)

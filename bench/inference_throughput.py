@@ -80,8 +80,11 @@ def main() -> None:
     print(f"CPU, {torch.get_num_threads()} threads, batch 64 ...", file=sys.stderr)
     cpu = measure(batch, SECONDS)
     cpu["threads"] = torch.get_num_threads()
-    cpu["target_crops_per_second"] = 1000
-    cpu["meets_target"] = cpu["crops_per_second"] >= 1000
+    # Issue 20: >= 2,500 crops/s where the CPU runs bfloat16 (AVX-512 bf16), >= 1,000 in float32 (AVX2 only).
+    bf16 = runtime._get()["autocast"] is not None
+    cpu["precision"] = "bfloat16" if bf16 else "float32"
+    cpu["target_crops_per_second"] = 2500 if bf16 else 1000
+    cpu["meets_target"] = cpu["crops_per_second"] >= cpu["target_crops_per_second"]
     result["cpu"] = cpu
     # GPU, batch 512
     if torch.cuda.is_available():

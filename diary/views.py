@@ -10,6 +10,8 @@ from django.views.decorators.http import require_http_methods
 from diary import services
 from diary.forms import EntryForm
 from diary.selectors import entry_get_visible_to, entry_list_visible_to
+from diary.tracker.moods import SOURCE_LABELS, mood_emotion, mood_source
+from inference.emotions import EMOTION_LABELS
 
 ENTRIES_PER_PAGE = 10
 
@@ -26,8 +28,12 @@ def _after_save(entry) -> HttpResponse:
 
 @login_required
 def entry_list(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(entry_list_visible_to(user=request.user), ENTRIES_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    # Each entry's mood by the one rule (the person's own choice first), so the list says where it came from.
+    entries = entry_list_visible_to(user=request.user).annotate(mood=mood_emotion(), mood_source=mood_source())
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.mood_label = EMOTION_LABELS.get(entry.mood, "")
+        entry.mood_source_label = SOURCE_LABELS.get(entry.mood_source, "")
     return render(request, "diary/entry_list.html", {"page": page})
 
 

@@ -12,7 +12,8 @@ Public contract (used by inference.tasks / services):
 
     ModelUnavailable       missing, corrupt or checksum-mismatched weights (message says what to do)
     FaceReading            what one photo gave: probabilities over EMOTIONS, valence/arousal, boxes
-    read_faces(images)     detect in each photo, then classify every found face in one batch
+    read_faces(images)     detect (MTCNN) and align in each photo, then classify every found face in one batch
+    detect_faces(rgb)      MTCNN boxes, scores and five landmarks
     classify_crops(crops)  N x 48 x 48 uint8 -> N x 7 calibrated probabilities (EMOTIONS order)
     model_info()           name, version, checksum and metrics from the shipped metadata
     load_model()           eager load (workers call it at start); raises ModelUnavailable
@@ -42,6 +43,7 @@ BATCH_SIZE = 256
 
 _lock = threading.RLock()
 _loaded: dict | None = None  # {"model", "device", "metadata", "temperature", "dir"}
+_detector_nets: tuple | None = None  # MTCNN (pnet, rnet, onet), loaded once per process
 
 
 class ModelUnavailable(RuntimeError):
@@ -243,6 +245,78 @@ def classify_crops(crops: np.ndarray) -> np.ndarray:
     return np.concatenate(out)
 
 
+def _mtcnn_nets() -> tuple:
+    global _detector_nets
+    if _detector_nets is None:
+        with _lock:
+            if _detector_nets is None:
+                from inference.mtcnn import DetectorWeightsUnavailable, build_nets
+
+                try:
+                    _detector_nets = build_nets()
+                except DetectorWeightsUnavailable as error:
+                    raise ModelUnavailable(str(error)) from error
+    return _detector_nets
+
+
+def _runner(net):
+    import torch
+
+    def run(batch: np.ndarray) -> tuple[np.ndarray, ...]:
+        with torch.inference_mode():
+            return tuple(t.float().numpy() for t in net(torch.from_numpy(batch)))
+
+    return run
+
+
+def mtcnn_runners() -> tuple:
+    """(pnet, rnet, onet) as numpy callables, for inference.mtcnn's pipeline (torch stays here)."""
+    return tuple(_runner(net) for net in _mtcnn_nets())
+
+
+def detect_faces(rgb: np.ndarray) -> list:
+    """MTCNN faces (box, score, five landmarks) in an upright H x W x 3 uint8 image, best first.
+
+    Runs on a copy whose shorter side is at most ``mtcnn.DETECT_SHORT_SIDE`` and looks for faces
+    from ``mtcnn.MIN_FACE_FRACTION`` of that side up. MTCNN finds faces tilted up to about 20
+    degrees; when the upright pass finds none, it is run again with ``mtcnn.RELAXED_THRESHOLDS``
+    (a face under a mask), and if that finds none either the copy is searched again turned by each angle of
+    ``mtcnn.RETRY_ANGLES`` (a head tilted to the shoulder, a phone held askew), and what is found
+    there is turned back. Boxes and landmarks come back in ``rgb``'s pixels.
+    """
+    import cv2
+
+    from inference import mtcnn
+
+    pnet, rnet, onet = mtcnn_runners()
+    height, width = rgb.shape[:2]
+    scale = min(1.0, mtcnn.DETECT_SHORT_SIDE / min(height, width))
+    small = rgb
+    if scale < 1.0:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    min_face = max(20.0, mtcnn.MIN_FACE_FRACTION * min(small.shape[:2]))
+    faces = mtcnn.detect(small, pnet, rnet, onet, min_face=min_face)
+    if not faces:
+        faces = mtcnn.detect(small, pnet, rnet, onet, min_face=min_face, thresholds=mtcnn.RELAXED_THRESHOLDS)
+    for angle in mtcnn.RETRY_ANGLES if not faces else ():
+        turned, inverse = mtcnn.rotated(small, angle)
+        faces = [mtcnn.transformed(face, inverse) for face in mtcnn.detect(turned, pnet, rnet, onet, min_face=min_face)]
+        if faces:
+            break
+    if scale < 1.0:
+        to_full = np.array([[width / small.shape[1], 0, 0], [0, height / small.shape[0], 0]])
+        faces = [mtcnn.transformed(face, to_full) for face in faces]
+    return faces
+
+
+def face_landmarks_in_crops(crops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """O-Net's five landmarks and face score on crops that are already faces (training, evaluation)."""
+    from inference.mtcnn import landmarks_in_crops
+
+    return landmarks_in_crops(crops, mtcnn_runners()[2])
+
+
 def reading_from(probabilities: np.ndarray, box, faces) -> FaceReading:
     probs = {name: float(p) for name, p in zip(EMOTIONS, probabilities, strict=True)}
     valence, arousal = valence_arousal(probs)
@@ -268,7 +342,7 @@ def read_faces(images: list[Image.Image]) -> list[FaceReading]:
     from inference.face_quality import assess_face
     from inference.faces import find_faces
 
-    detections = [find_faces(image) for image in images]
+    detections = [find_faces(image, detector=detect_faces) for image in images]
     qualities = [
         assess_face(d.crop, d.box, (d.gray.shape[1], d.gray.shape[0]), getattr(d, "hints", None))
         if d.found else None

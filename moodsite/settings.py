@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sites",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -115,6 +116,15 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the local worker write the same file: WAL lets readers go on while one
+    # writes, IMMEDIATE transactions wait for the lock (up to `timeout` s) instead of failing with
+    # "database is locked" half-way through.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when configured (shared login throttling across processes), else local -------
@@ -137,7 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "diary:entry_list"
+LOGIN_REDIRECT_URL = "diary:entry_list"  # caseworkers: their dashboard (AccountAdapter)
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -147,6 +157,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # allauth's throttling, the one mechanism for every guessable secret on the web and the API:
 # 5 failed logins per 5 minutes per account, 20 per client IP per minute. The token sign-in
 # (accounts.api) goes through the same LoginForm, so it shares these counts with the web form;
@@ -175,12 +186,25 @@ MFA_TOTP_ISSUER = "moodsite"
 MFA_TOTP_TOLERANCE = 1
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "moodsite <no-reply@moodsite.local>")
+# The site's name and public address: e-mails come from "moodsite" (not from "127.0.0.1:8000") and
+# their links point here. The Sites framework's row is kept in step on every migrate
+# (accounts.apps.sync_site), so allauth's e-mails say the same.
+SITE_NAME = os.environ.get("SITE_NAME", "moodsite")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+SITE_ID = 1
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <no-reply@moodsite.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https:") else "http"
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
+# LOCALE_PATHS wins over every app's catalogue: shared words ("Name", "Day") are translated there,
+# or third-party apps' meanings win (django-celery-beat's "Name" is "태스크 이름").
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Korean times in Korean order: 오후 9:45 (moodsite/formats/ko/formats.py).
+FORMAT_MODULE_PATH = ["moodsite.formats"]
 TIME_ZONE = "UTC"
 DEFAULT_USER_TIME_ZONE = os.environ.get("DEFAULT_USER_TIME_ZONE", "Asia/Seoul")
 USE_I18N = True
@@ -324,8 +348,28 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or REDIS_URL
-# Without a broker the site still works: tasks run in-process right after the transaction commits.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# With no broker configured, tasks still leave the request: they go to a queue in folders under
+# var/broker (kombu's filesystem transport: no server), and the worker that `make run` starts
+# reads them. Saving an entry then returns at once and the page shows "reading your entry…" until
+# the worker has read it (figures and the alternatives weighed: bench/README.md, local broker).
+# CELERY_TASK_ALWAYS_EAGER=true runs tasks inside the request instead (the unit tests do).
+CELERY_LOCAL_BROKER = not CELERY_BROKER_URL
+if CELERY_LOCAL_BROKER:
+    _BROKER_DIR = VAR_DIR / "broker"
+    for _folder in ("queue", "processed", "control"):
+        (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR / "queue"),
+        "data_folder_out": str(_BROKER_DIR / "queue"),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "control_folder": str(_BROKER_DIR / "control"),
+        "store_processed": False,
+        # seconds between looks at the queue folder when it is empty: a new entry waits at most
+        # this long before the worker starts reading it (a look costs one listdir)
+        "polling_interval": 0.1,
+    }
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -385,7 +429,7 @@ CELERY_BEAT_SCHEDULE.update({
 # How long a welfare API token (minted with a TOTP code) stays valid: one working day.
 WELFARE_API_TOKEN_MAX_AGE = int(os.environ.get("WELFARE_API_TOKEN_MAX_AGE", str(8 * 60 * 60)))
 # Links in alert e-mails to caseworkers point here.
-WELFARE_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+WELFARE_SITE_URL = SITE_URL
 
 # --- The daily reminder to write (diary.reminders) -------------------------------------------------
 # Every few minutes, beat sends the reminders that have come due in each person's own time zone.

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from music.models import MoodTag
@@ -62,15 +63,36 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args, languages=(), genres=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["languages"].choices = [(code, language_name(code)) for code in languages]
-        self.fields["genres"].choices = [(genre, genre) for genre in genres]
+        self.fields["genres"].choices = [(genre, genre_name(genre)) for genre in genres]
 
 
 LANGUAGE_NAMES = {
     "ko": _("Korean"), "en": _("English"), "ja": _("Japanese"), "zh": _("Chinese"), "de": _("German"),
     "fr": _("French"), "it": _("Italian"), "es": _("Spanish"), "la": _("Latin"), "ru": _("Russian"),
+    "cs": _("Czech"), "no": _("Norwegian"),
     "zxx": _("no words (instrumental)"),
 }
 
 
+# The catalogue's genres (lower-case English, as curators type them) in the reader's language.
+GENRE_NAMES = {
+    "classical": _("classical"), "korean traditional": _("Korean traditional music"), "folk": _("folk songs"),
+    "ragtime": _("ragtime"), "early music": _("early music"), "korean art song": _("Korean art songs"),
+    "hymn": _("hymns"), "jazz": _("jazz"), "children's song": _("children's songs"), "trot": _("trot"),
+    "pop": _("pop"), "ballad": _("ballads"), "lullaby": _("lullabies"),
+}
+
+
 def language_name(code: str) -> str:
-    return str(LANGUAGE_NAMES.get(code, code))
+    """Our own names first; any other code by Django's list of languages (in the reader's
+    language), never the bare code ("cs", "no")."""
+    if code in LANGUAGE_NAMES:
+        return str(LANGUAGE_NAMES[code])
+    try:
+        return str(translation.get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+def genre_name(genre: str) -> str:
+    return str(GENRE_NAMES.get(genre.strip().lower(), genre))

@@ -9,7 +9,7 @@ from welfare.evaluation import alerts_evaluate
 from welfare.models import Membership, Organisation
 from welfare.selectors import current_consent_text
 
-DEMO_ORGANISATION = "Haneul Welfare Centre (demo)"
+DEMO_ORGANISATION = "하늘종합사회복지관 (demo)"
 DEMO_CODE = "HANEUL24"
 
 

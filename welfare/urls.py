@@ -1,6 +1,6 @@
 from django.urls import path
 
-from welfare.views import caseworker, member
+from welfare.views import caseworker, member, onboarding
 
 app_name = "welfare"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("access-log/", member.access_log, name="access_log"),
     # The caseworker's side
     path("dashboard/", caseworker.dashboard, name="dashboard"),
+    path("two-factor/", onboarding.two_factor_start, name="two_factor_start"),
     path("clients/<int:consent_id>/", caseworker.client_detail, name="client_detail"),
     path("clients/<int:consent_id>/entries/", caseworker.client_entries, name="client_entries"),
     path("clients/<int:consent_id>/notes/", caseworker.note_add, name="note_add"),

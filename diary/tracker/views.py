@@ -112,8 +112,13 @@ def pixels(request: HttpRequest) -> HttpResponse:
         if day["emotion"]:
             counts[day["emotion"]] = counts.get(day["emotion"], 0) + 1
     legend = [dict(item, days=counts.get(item["key"], 0)) for item in emotion_legend()]
+    rows, months = year_pixels(days, year), month_names()
+    halves = [
+        {"months": months[part], "rows": [dict(row, squares=row["squares"][part]) for row in rows]}
+        for part in (slice(0, 6), slice(6, 12))
+    ]
     context = {
-        "year": year, "rows": year_pixels(days, year), "months": month_names(), "legend": legend,
+        "year": year, "rows": rows, "halves": halves, "months": months, "legend": legend,
         "days_with_entries": sum(1 for d in days if d["entries"]), "days_in_year": date_range.days,
         "prefer": prefer, "day_rule": day_rule_text(prefer), "today": today,
     }

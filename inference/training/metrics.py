@@ -83,6 +83,9 @@ def classification_report(
     report = {
         "accuracy": float(correct.mean()) if len(labels) else 0.0,
         "macro_f1": float(f1[present].mean()) if present.any() else 0.0,
+        # Balanced accuracy: the mean of the per-class recalls, so a model that answers the
+        # majority class for everything cannot score well (FER+ is 1/3 neutral, 1/4 happy).
+        "macro_recall": float(recall[present].mean()) if present.any() else 0.0,
         "ece": None,
         "per_class": {
             name: {

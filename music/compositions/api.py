@@ -28,12 +28,13 @@ class CompositionSerializer(serializers.ModelSerializer):
     start = serializers.SerializerMethodField()
     target_point = serializers.SerializerMethodField()
     audio_url = serializers.SerializerMethodField()
+    audio_mp3_url = serializers.SerializerMethodField()
     midi_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Composition
         fields = ["id", "entry", "target", "origin", "start", "target_point", "duration_s", "seed",
-                  "status", "progress", "error", "audio_url", "midi_url", "params", "feedback",
+                  "status", "progress", "error", "audio_url", "audio_mp3_url", "midi_url", "params", "feedback",
                   "created_at", "finished_at"]
         read_only_fields = fields
 
@@ -53,6 +54,9 @@ class CompositionSerializer(serializers.ModelSerializer):
 
     def get_audio_url(self, obj: Composition) -> str | None:
         return self._url(obj, "api_composition_audio", obj.audio)
+
+    def get_audio_mp3_url(self, obj: Composition) -> str | None:
+        return self._url(obj, "api_composition_audio_mp3", obj.audio_mp3)
 
     def get_midi_url(self, obj: Composition) -> str | None:
         return self._url(obj, "api_composition_midi", obj.midi)
@@ -158,6 +162,12 @@ class CompositionAudioView(_FileView):
     """The piece as Ogg Vorbis."""
 
     field, extension, content_type = "audio", "ogg", "audio/ogg"
+
+
+class CompositionAudioMp3View(_FileView):
+    """The piece as MP3 (for players without Ogg Vorbis)."""
+
+    field, extension, content_type = "audio_mp3", "mp3", "audio/mpeg"
 
 
 class CompositionMidiView(_FileView):

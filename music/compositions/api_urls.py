@@ -11,5 +11,6 @@ urlpatterns = [
     path("compositions/<int:pk>/regenerate/", api.CompositionRegenerateView.as_view(),
          name="api_composition_regenerate"),
     path("compositions/<int:pk>/audio/", api.CompositionAudioView.as_view(), name="api_composition_audio"),
+    path("compositions/<int:pk>/audio.mp3", api.CompositionAudioMp3View.as_view(), name="api_composition_audio_mp3"),
     path("compositions/<int:pk>/midi/", api.CompositionMidiView.as_view(), name="api_composition_midi"),
 ]

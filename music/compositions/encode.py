@@ -92,3 +92,35 @@ def decode(data: bytes) -> tuple[np.ndarray, int]:
     """(frames x channels float32, sample rate) of an encoded file."""
     audio, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
     return audio, rate
+
+
+# MP3 for browsers without Ogg Vorbis (Safari before iOS 17 / macOS Sonoma). 128 kbit/s stereo
+# at LAME's quality 2 ("high quality", slower search): transparent enough for generated piano and
+# pads, and about the size of the Vorbis file.
+MP3_BITRATE_KBPS = 128
+MP3_QUALITY = 2
+
+
+def encode_mp3(audio: np.ndarray, sample_rate: int, *, bitrate_kbps: int = MP3_BITRATE_KBPS,
+               quality: int = MP3_QUALITY) -> bytes:
+    """Encode float audio (frames x channels, within +-1) to MP3 bytes with LAME (lameenc).
+
+    LAME adds no random parts, so the same samples give the same bytes.
+    """
+    import lameenc
+
+    audio = np.asarray(audio, dtype=np.float32)
+    channels = 1 if audio.ndim == 1 else audio.shape[1]
+    pcm = (np.clip(audio, -1.0, 1.0) * 32767.0).round().astype("<i2")
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(bitrate_kbps)
+    encoder.set_in_sample_rate(sample_rate)
+    encoder.set_channels(channels)
+    encoder.set_quality(quality)
+    data = bytearray()
+    flat = np.ascontiguousarray(pcm).reshape(-1)
+    step = BLOCK_FRAMES * channels
+    for start in range(0, flat.shape[0], step):
+        data += encoder.encode(flat[start:start + step].tobytes())
+    data += encoder.flush()
+    return bytes(data)

@@ -25,6 +25,7 @@ def export_user_data(user: User) -> list[dict]:
             "feedback_at": piece.feedback_at.isoformat() if piece.feedback_at else None,
             "params": piece.params,
             "audio": f"compositions/composition-{piece.pk}.ogg" if piece.audio else None,
+            "audio_mp3": f"compositions/composition-{piece.pk}.mp3" if piece.audio_mp3 else None,
             "midi": f"compositions/composition-{piece.pk}.mid" if piece.midi else None,
             "created_at": piece.created_at.isoformat(),
         }
@@ -37,5 +38,7 @@ def export_user_files(user: User):
     for piece in _pieces(user):
         if piece.audio:
             yield f"compositions/composition-{piece.pk}.ogg", piece.audio.storage, piece.audio.name
+        if piece.audio_mp3:
+            yield f"compositions/composition-{piece.pk}.mp3", piece.audio_mp3.storage, piece.audio_mp3.name
         if piece.midi:
             yield f"compositions/composition-{piece.pk}.mid", piece.midi.storage, piece.midi.name

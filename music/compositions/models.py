@@ -15,6 +15,10 @@ def audio_path(composition: "Composition", filename: str) -> str:
     return f"compositions/{composition.owner_id}/{uuid.uuid4().hex}.ogg"
 
 
+def mp3_path(composition: "Composition", filename: str) -> str:
+    return f"compositions/{composition.owner_id}/{uuid.uuid4().hex}.mp3"
+
+
 def midi_path(composition: "Composition", filename: str) -> str:
     return f"compositions/{composition.owner_id}/{uuid.uuid4().hex}.mid"
 
@@ -62,6 +66,8 @@ class Composition(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     error = models.CharField(max_length=200, blank=True)
     audio = models.FileField(storage=private_storage, upload_to=audio_path, blank=True)
+    # The same piece as MP3, for browsers that cannot play Ogg Vorbis (older iPhones' Safari).
+    audio_mp3 = models.FileField(storage=private_storage, upload_to=mp3_path, blank=True)
     midi = models.FileField(storage=private_storage, upload_to=midi_path, blank=True)
     params = models.JSONField(default=dict, blank=True)
     feedback = models.CharField(max_length=8, choices=Feedback.choices, blank=True)

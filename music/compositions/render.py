@@ -18,7 +18,7 @@ import numpy as np
 from scipy.fft import irfft, next_fast_len, rfft
 
 from music.compositions.composer import compose
-from music.compositions.encode import encode_ogg_vorbis
+from music.compositions.encode import encode_mp3, encode_ogg_vorbis
 from music.compositions.loudness import normalise, true_peak_dbtp
 from music.compositions.midi import midi_bytes
 from music.compositions.piece import CLOSED_HAT, KICK, SHAKER, SIDE_STICK, Piece
@@ -125,6 +125,7 @@ def render(piece: Piece, progress: Progress | None = None) -> np.ndarray:
 @dataclass
 class Produced:
     ogg: bytes
+    mp3: bytes
     midi: bytes
     params: dict
     piece: Piece
@@ -160,6 +161,7 @@ def produce(*, start: tuple[float, float], target: tuple[float, float], duration
     audio, loudness = normalise(audio, SAMPLE_RATE, target_lufs=TARGET_LUFS, ceiling_dbfs=CEILING_DBFS)
     report(0.88)
     ogg = encode_ogg_vorbis(audio.T, SAMPLE_RATE, serial=ogg_serial(seed, piece))
+    mp3 = encode_mp3(audio.T, SAMPLE_RATE)
     midi = midi_bytes(piece)
     params = piece.summary()
     params.update(
@@ -168,9 +170,10 @@ def produce(*, start: tuple[float, float], target: tuple[float, float], duration
         loudness=loudness,
         target_lufs=TARGET_LUFS,
         ogg_bytes=len(ogg),
+        mp3_bytes=len(mp3),
         midi_bytes=len(midi),
     )
     if measure_true_peak:
         params["loudness"]["true_peak_dbtp"] = round(true_peak_dbtp(audio), 2)
     report(1.0)
-    return Produced(ogg=ogg, midi=midi, params=params, piece=piece, audio=audio)
+    return Produced(ogg=ogg, mp3=mp3, midi=midi, params=params, piece=piece, audio=audio)

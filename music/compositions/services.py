@@ -217,16 +217,18 @@ def composition_run(*, composition_id: int) -> str:
         )
         return "failed"
     storage = composition.audio.storage
-    old = [f.name for f in (composition.audio, composition.midi) if f and f.name]
+    old = [f.name for f in (composition.audio, composition.audio_mp3, composition.midi) if f and f.name]
     composition.audio.save("piece.ogg", ContentFile(result.ogg), save=False)
+    composition.audio_mp3.save("piece.mp3", ContentFile(result.mp3), save=False)
     composition.midi.save("piece.mid", ContentFile(result.midi), save=False)
     mine = Composition.objects.filter(pk=composition_id, status=Composition.Status.RUNNING, started_at=claimed_at)
     updated = mine.update(
-        audio=composition.audio.name, midi=composition.midi.name, params=result.params,
+        audio=composition.audio.name, audio_mp3=composition.audio_mp3.name, midi=composition.midi.name,
+        params=result.params,
         status=Composition.Status.DONE, progress=100, finished_at=timezone.now(), updated_at=timezone.now(),
     )
     if not updated:  # deleted (or taken over) while we worked: leave no orphan files behind
-        for name in (composition.audio.name, composition.midi.name):
+        for name in (composition.audio.name, composition.audio_mp3.name, composition.midi.name):
             storage.delete(name)
         return "skipped (gone)"
     for name in old:

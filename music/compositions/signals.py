@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 @receiver(post_delete, sender=Composition)
 def composition_files_delete(sender, instance: Composition, **kwargs) -> None:
-    for field in (instance.audio, instance.midi):
+    for field in (instance.audio, instance.audio_mp3, instance.midi):
         if field and field.name:
             field.storage.delete(field.name)
 

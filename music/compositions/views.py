@@ -152,6 +152,16 @@ def audio(request: HttpRequest, composition_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def audio_mp3(request: HttpRequest, composition_id: int) -> HttpResponse:
+    composition = composition_get_visible_to(user=request.user, composition_id=composition_id)
+    return private_file_response(
+        request, composition.audio_mp3, content_type="audio/mpeg", filename=download_name(composition, "mp3"),
+        attachment=request.GET.get("download") == "1",
+    )
+
+
+@login_required
+@require_GET
 def midi(request: HttpRequest, composition_id: int) -> HttpResponse:
     composition = composition_get_visible_to(user=request.user, composition_id=composition_id)
     return private_file_response(

@@ -28,7 +28,9 @@ def test_the_calendar_marks_a_day_with_several_moods_and_links_it_to_its_entries
     assert "your own choice first" in body and "lowest mood" in body
     # the mixed day is coloured by the member's own choice, marked, and opens the day's list
     assert f'href="{DAY}" data-day-link' in body
-    assert "neutral (my choice); 2 entries, several moods: neutral, sad" in body
+    # the link's name starts with what it shows (WCAG 2.5.3), then says the rest
+    assert '<span class="lbl">neutral</span>' in body
+    assert "(my choice), " in body and "; 2 entries, several moods: neutral, sad" in body
     assert 'class="several-mark"' in body
     # a day with one entry still opens that entry
     assert reverse("diary:entry_detail", args=[mixed_day[0].pk]) in body

@@ -48,6 +48,19 @@ def test_it_lists_only_my_entries_newest_first_with_pages(owner_client, member, 
     assert "day 11" in owner_client.get("/diary/?page=2").content.decode()
 
 
+def test_the_list_shows_each_entrys_mood_person_first_with_its_source(owner_client, member):
+    # Given an entry with my own choice over a reading, one with a confident reading only, one with neither
+    EntryFactory.days_ago(0, owner=member, text="mine", self_mood="happy", ai_emotion="sad")
+    EntryFactory.days_ago(1, owner=member, text="read", ai_emotion="sad", ai_confidence=0.9)
+    EntryFactory.days_ago(2, owner=member, text="nothing")
+    page = owner_client.get("/diary/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # then my choice wins and says so; the reading says it was read automatically; the third has no tag
+    mine, read, nothing = page.split('<li class="entry-card">')[1:4]
+    assert "mood-happy" in mine and "(my choice)" in mine and "mood-sad" not in mine
+    assert "mood-sad" in read and "(read automatically)" in read
+    assert "mood-tag" not in nothing
+
+
 def test_it_creates_edits_and_deletes_an_entry(owner_client, member):
     response = owner_client.post("/diary/new/", {"day": "2026-11-18", "text": "First", "self_mood": "happy"})
     entry = Entry.objects.get()

@@ -299,12 +299,14 @@ def face_photos_missing() -> str | None:
 
 def face_photos(n: int, *, size: int = 192) -> list[bytes]:
     """`n` JPEG photos of real faces (FER2013 PrivateTest, upscaled like a small selfie), picked
-    across the seven classes among images in which the detector finds a face once the photo is
-    cleaned the way an upload is (re-encoded), so every one of them should end "done"."""
+    across the seven classes among images in which the detector finds a face that the quality check
+    (inference.face_quality) lets through once the photo is cleaned the way an upload is
+    (re-encoded), so every one of them should end "done" with a reading."""
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
     from diary.photos import clean_photo
+    from inference.face_quality import assess_face
     from inference.faces import find_faces
 
     classes = sorted(p for p in FER_TEST.iterdir() if p.is_dir())
@@ -320,7 +322,8 @@ def face_photos(n: int, *, size: int = 192) -> list[bytes]:
                 buffer = io.BytesIO()
                 image.save(buffer, format="JPEG", quality=92)
                 cleaned = clean_photo(SimpleUploadedFile("face.jpg", buffer.getvalue())).photo
-                if find_faces(Image.open(io.BytesIO(cleaned.read()))).found:
+                found = find_faces(Image.open(io.BytesIO(cleaned.read())))
+                if found.found and assess_face(found.crop, found.box, found.gray.shape[::-1]).readable:
                     photos.append(buffer.getvalue())
         if not progressed:
             raise RuntimeError(f"only {len(photos)} usable face photos in {FER_TEST}")

@@ -43,7 +43,7 @@ def test_the_queued_section_updates_itself_when_the_reading_is_stored(transactio
         # when the person opens the entry, it says "queued"
         page.goto(f"{live_server.url}/diary/{entry.pk}/")
         assert page.locator("#analysis").get_attribute("data-status") == "pending"
-        assert "Queued" in page.locator("#analysis").inner_text()
+        assert "Reading your entry…" in page.locator("#analysis").inner_text()
         # and when a worker stores the reading, the section shows it without a reload
         run_in_a_thread(lambda: pipeline.batch_run(size=4, max_wait=0))
         page.wait_for_selector("#analysis[data-status=done]", timeout=20_000)

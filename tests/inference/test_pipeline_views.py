@@ -90,7 +90,7 @@ def test_the_page_shows_the_reading_with_a_bar_chart_that_has_text_values(owner_
 def test_a_waiting_entry_says_queued_and_polls(owner_client, member, scripted_models):
     entry = entry_with_photo(member)
     page = owner_client.get(f"/diary/{entry.pk}/").content.decode()
-    assert "Queued" in page and "updates by itself" in page
+    assert "Reading your entry…" in page and "updates by itself" in page
     assert f'data-poll-url="/analysis/entries/{entry.pk}/status/"' in page
     assert "inference/analysis.js" in page
     status = owner_client.get(f"/analysis/entries/{entry.pk}/status/").json()
@@ -107,7 +107,7 @@ def test_a_waiting_entry_says_queued_and_polls(owner_client, member, scripted_mo
 def test_a_running_entry_says_analysing(owner_client, member, scripted_models):
     entry = entry_with_photo(member)
     pipeline.batch_claim(size=4)
-    assert "Analysing…" in owner_client.get(f"/diary/{entry.pk}/").content.decode()
+    assert "Reading your entry…" in owner_client.get(f"/diary/{entry.pk}/").content.decode()
 
 
 def test_no_face_is_said_in_plain_words(owner_client, member, scripted_models):

@@ -82,7 +82,7 @@ def test_it_reads_mixed_korean_and_english_and_long_entries():
 
 
 def test_it_refuses_weights_that_do_not_match_their_checksum(model_copy):
-    weights = model_copy / runtime.HEAD_FILE
+    weights = model_copy / json.loads((model_copy / runtime.METADATA_FILE).read_text())["weights"]
     weights.write_bytes(weights.read_bytes()[:-8] + b"\x00" * 8)
     with pytest.raises(runtime.TextModelUnavailable, match="checksum"):
         runtime.read_texts(["I am furious"])
@@ -103,11 +103,13 @@ def test_it_refuses_a_head_trained_on_another_encoder(model_copy):
         runtime.read_texts(["I am furious"])
 
 
-def test_reading_text_never_imports_torch():
+def test_importing_the_text_runtime_does_not_import_torch():
+    # Web processes import the runtime and fusion (model info, fused readings) but never read
+    # text themselves: torch loads only in the worker that reads, on its first reading.
     code = (
         "import os, sys, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'moodsite.settings_test'; django.setup();"
-        "from inference.text import runtime; from inference import fusion;"
-        "runtime.read_texts(['I am furious']); print('torch' in sys.modules)"
+        "from inference.text import runtime; from inference import fusion; fusion.fusion_weights();"
+        "print('torch' in sys.modules)"
     )
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)

@@ -19,12 +19,15 @@ def _python(code: str, **env: str) -> subprocess.CompletedProcess:
 def test_it_boots_on_embedded_defaults_with_no_environment(tmp_path):
     result = _python(
         "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND, s.DEBUG)",
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL, s.EMAIL_BACKEND, "
+        "s.DEBUG)",
         MOODSITE_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "True",
+    # tasks leave the request for the local folder queue that `make run`'s worker reads
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "False", "filesystem://",
                                      "django.core.mail.backends.console.EmailBackend", "True"]
+    assert (tmp_path / "broker" / "queue").is_dir()
 
 
 def test_it_switches_to_postgres_and_redis_from_the_environment():

@@ -20,6 +20,7 @@ from tests.factories import EntryFactory
 
 FAKE_OGG = b"OggS" + bytes(200)
 FAKE_MIDI = b"MThd" + bytes(20)
+FAKE_MP3 = b"ID3" + bytes(200)
 
 
 @pytest.fixture
@@ -31,7 +32,8 @@ def fast_produce(monkeypatch):
         calls.append(kwargs)
         kwargs["progress"](0.5)
         calls.append(Composition.objects.values_list("progress", flat=True).order_by("-pk").first())
-        return render.Produced(ogg=FAKE_OGG, midi=FAKE_MIDI, params={"tempo_start": 80.0}, piece=None, audio=None)
+        return render.Produced(ogg=FAKE_OGG, mp3=FAKE_MP3, midi=FAKE_MIDI, params={"tempo_start": 80.0}, piece=None,
+                               audio=None)
 
     monkeypatch.setattr(render, "produce", produce)
     return calls
@@ -54,6 +56,7 @@ def web_urls(composition):
     return [
         ("get", f"/music/compositions/{composition.pk}/status/"),
         ("get", f"/music/compositions/{composition.pk}/audio/"),
+        ("get", f"/music/compositions/{composition.pk}/audio.mp3"),
         ("get", f"/music/compositions/{composition.pk}/midi/"),
         ("post", f"/music/compositions/{composition.pk}/regenerate/"),
         ("post", f"/music/compositions/{composition.pk}/feedback/"),
@@ -66,6 +69,7 @@ def api_urls(composition):
     return [
         ("get", f"/api/v1/compositions/{composition.pk}/"),
         ("get", f"/api/v1/compositions/{composition.pk}/audio/"),
+        ("get", f"/api/v1/compositions/{composition.pk}/audio.mp3"),
         ("get", f"/api/v1/compositions/{composition.pk}/midi/"),
         ("post", f"/api/v1/compositions/{composition.pk}/feedback/"),
         ("post", f"/api/v1/compositions/{composition.pk}/regenerate/"),
@@ -92,7 +96,16 @@ def test_the_owner_composes_listens_and_downloads_a_real_piece(owner_client, sad
     assert composition.params["loudness"]["loudness_lufs"] == pytest.approx(-16.0, abs=0.5)
 
     page = owner_client.get(f"/diary/{sad_entry.pk}/").content.decode()
-    assert f'<audio controls preload="none" src="/music/compositions/{composition.pk}/audio/"' in page
+    # the player offers Ogg Vorbis and, for browsers without it (older iPhones), MP3
+    assert f'<source src="/music/compositions/{composition.pk}/audio/" type="audio/ogg; codecs=vorbis">' in page
+    assert f'<source src="/music/compositions/{composition.pk}/audio.mp3" type="audio/mpeg">' in page
+    mp3 = owner_client.get(f"/music/compositions/{composition.pk}/audio.mp3")
+    mp3_body = b"".join(mp3.streaming_content)
+    assert mp3["Content-Type"] == "audio/mpeg" and mp3["Cache-Control"] == "private, no-store"
+    import soundfile  # libsndfile decodes MP3: the file is a real one, of the piece's length
+
+    decoded, rate = soundfile.read(io.BytesIO(mp3_body))
+    assert abs(len(decoded) / rate - 30) < 0.5
     assert f"/music/compositions/{composition.pk}/midi/" in page
 
     audio = owner_client.get(f"/music/compositions/{composition.pk}/audio/")
@@ -233,7 +246,7 @@ def test_an_entry_keeps_its_five_newest_pieces_and_the_liked_ones(sad_entry, mem
 
 def test_deleting_a_piece_removes_its_files(owner_client, piece):
     storage = storages["private"]
-    names = [piece.audio.name, piece.midi.name]
+    names = [piece.audio.name, piece.audio_mp3.name, piece.midi.name]
     assert all(storage.exists(name) for name in names)
     owner_client.post(f"/music/compositions/{piece.pk}/delete/")
     assert not Composition.objects.exists()
@@ -295,7 +308,7 @@ def test_pieces_are_in_the_data_export_and_go_with_the_account(member, piece):
     assert archive.read(exported["audio"]) == FAKE_OGG
     assert archive.read(exported["midi"]) == FAKE_MIDI
     storage = storages["private"]
-    names = [piece.audio.name, piece.midi.name]
+    names = [piece.audio.name, piece.audio_mp3.name, piece.midi.name]
     user_delete(user=member)
     assert not Composition.objects.exists()
     assert not any(storage.exists(name) for name in names)

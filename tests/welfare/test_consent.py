@@ -205,4 +205,4 @@ def test_the_pages_speak_korean(client, member):
     member.save()
     client.force_login(member)
     body = client.get(reverse("welfare:care")).content.decode()
-    assert "돌봄 센터" in body and "진단이 아닙니다" in body
+    assert "복지관" in body and "진단이 아닙니다" in body

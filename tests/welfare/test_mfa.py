@@ -20,10 +20,11 @@ def test_a_caseworker_without_totp_is_sent_to_set_it_up(client, caseworker, shar
 
     for url in (reverse("welfare:dashboard"), reverse("welfare:client_detail", args=[shared.pk])):
         response = client.get(url, follow=False)
-        assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+        assert response.status_code == 302 and response["Location"] == reverse("welfare:two_factor_start")
 
     page = client.get(reverse("welfare:dashboard"), follow=True)
-    assert "must set up two-factor sign-in before they can see any client" in page.content.decode()
+    assert "Set up two-factor sign-in" in page.content.decode()
+    assert reverse("mfa_activate_totp") in page.content.decode()
     assert not AccessLog.objects.exists()
 
 
@@ -66,7 +67,7 @@ def test_turning_totp_off_closes_access_again(caseworker_client, caseworker, sha
     assert caseworker_client.get(reverse("welfare:dashboard")).status_code == 200
     Authenticator.objects.filter(user=caseworker).delete()
     response = caseworker_client.get(reverse("welfare:dashboard"))
-    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+    assert response.status_code == 302 and response["Location"] == reverse("welfare:two_factor_start")
 
 
 def test_members_do_not_need_two_factor_for_their_own_pages(client, member):

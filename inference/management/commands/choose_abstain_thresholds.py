@@ -111,7 +111,7 @@ class Command(BaseCommand):
 
         from inference.faces import whole_image_crop
         from inference.management.commands.evaluate_emotion_model import collect_items
-        from inference.runtime import classify_crops
+        from inference.runtime import classify_crops, read_metadata
 
         paths, labels, _ = collect_items(folder, pattern, "majority", warn=lambda message: None)
         crops = []
@@ -119,7 +119,14 @@ class Command(BaseCommand):
             with Image.open(path) as image:
                 image.load()
                 crops.append(whole_image_crop(image))
-        probabilities = classify_crops(np.stack(crops))
+        crops = np.stack(crops)
+        if read_metadata().get("input", {}).get("aligned"):
+            # A model trained on aligned crops reads them aligned, as evaluate_emotion_model --crop align.
+            from inference.runtime import face_landmarks_in_crops
+            from inference.training.alignment import align_crops
+
+            crops = align_crops(crops, *face_landmarks_in_crops(crops))[0]
+        probabilities = classify_crops(crops)
         return probabilities.max(axis=1), probabilities.argmax(axis=1) == labels
 
     def _face_transfer(self, data: Path, threshold: float) -> dict:

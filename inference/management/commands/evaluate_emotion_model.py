@@ -63,13 +63,17 @@ def collect_items(data: Path, pattern: str, ferplus_labels: str, warn) -> tuple[
     )
 
 
-def evaluate(paths: list[Path], labels: np.ndarray, crop: str, batch_size: int = 256) -> dict:
+def evaluate(
+    paths: list[Path], labels: np.ndarray, crop: str, batch_size: int = 256, shift_seed: int | None = None
+) -> dict:
     from PIL import Image
 
     from inference.emotions import EMOTIONS
     from inference.faces import find_faces, whole_image_crop
-    from inference.runtime import classify_crops, load_model, model_info
+    from inference.runtime import classify_crops, detect_faces, face_landmarks_in_crops, load_model, model_info
+    from inference.training.alignment import align_crops
     from inference.training.metrics import classification_report
+    from inference.training.shift import shift_one
 
     load_model()  # not timed: loading is once per worker
     probabilities = np.full((len(paths), len(EMOTIONS)), np.nan)
@@ -79,14 +83,21 @@ def evaluate(paths: list[Path], labels: np.ndarray, crop: str, batch_size: int =
         for i in range(start, min(start + batch_size, len(paths))):
             with Image.open(paths[i]) as image:
                 image.load()
-                if crop == "none":
+                if shift_seed is not None:
+                    # One deterministic distortion per image, seeded by its position in the list.
+                    image = Image.fromarray(shift_one(whole_image_crop(image), np.random.default_rng([shift_seed, i])))
+                if crop in ("none", "align"):
                     crops.append(whole_image_crop(image))
                     rows.append(i)
                 else:
-                    found = find_faces(image)
+                    found = find_faces(image, detector=detect_faces)
                     if found.found:
                         crops.append(found.crop)
                         rows.append(i)
+        if crops and crop == "align":
+            batch = np.stack(crops)
+            landmarks, scores = face_landmarks_in_crops(batch)
+            crops = list(align_crops(batch, landmarks, scores)[0])
         if crops:
             probabilities[rows] = classify_crops(np.stack(crops))
     elapsed = time.perf_counter() - started
@@ -95,6 +106,7 @@ def evaluate(paths: list[Path], labels: np.ndarray, crop: str, batch_size: int =
     report["model"] = model_info()["version"]
     report["accuracy"] = round(report["accuracy"], 4)
     report["macro_f1"] = round(report["macro_f1"], 4)
+    report["macro_recall"] = round(report["macro_recall"], 4)
     report["ece"] = round(report["ece"], 4) if report["ece"] is not None else None
     return report
 
@@ -104,7 +116,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--data", required=True, help="class folders, or a FER+ split folder with label.csv")
-        parser.add_argument("--crop", default="detect", choices=["detect", "none"])
+        parser.add_argument(
+            "--crop",
+            default="detect",
+            choices=["detect", "none", "align"],
+            help="detect: the site's detector and alignment on each image; none: the whole image as the crop; "
+            "align: the whole image aligned onto the landmark template as training aligns FER's crops",
+        )
+        parser.add_argument(
+            "--shift",
+            type=int,
+            default=None,
+            metavar="SEED",
+            help="distort every image first (rotation, blur, occlusion, lighting; inference/training/shift.py), "
+            "deterministically from SEED: a shifted test set for calibration under shift",
+        )
         parser.add_argument("--glob", default="*", help="only files whose name matches, e.g. 'PrivateTest_*'")
         parser.add_argument("--json", dest="json_out", default=None, help="write the full results here")
         parser.add_argument("--ferplus-labels", default="majority", choices=["majority", "plurality"])
@@ -139,12 +165,13 @@ class Command(BaseCommand):
         if not paths:
             raise CommandError(f"no labelled images found in {data} matching {options['glob']!r}")
         try:
-            report = evaluate(paths, labels, options["crop"])
+            report = evaluate(paths, labels, options["crop"], shift_seed=options["shift"])
         except ModelUnavailable as error:
             raise CommandError(str(error)) from error
         report = {
             "data": description,
             "crop": options["crop"],
+            "shift_seed": options["shift"],
             "glob": options["glob"],
             "command": "python manage.py evaluate_emotion_model " + shlex.join(sys.argv[2:]),
             **report,
@@ -164,7 +191,8 @@ class Command(BaseCommand):
         meta_path = model_dir() / METADATA_FILE
         metadata = json.loads(meta_path.read_text())
         metadata.setdefault("metrics", {})[key] = {
-            k: report[k] for k in ("accuracy", "macro_f1", "ece", "images", "no_face", "images_per_second")
+            k: report[k]
+            for k in ("accuracy", "macro_f1", "macro_recall", "ece", "images", "no_face", "images_per_second")
         } | {"data": report["data"], "crop": report["crop"], "command": report["command"]}
         meta_path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
         self.stdout.write(f"recorded as metrics[{key!r}] in {meta_path}")
@@ -178,6 +206,7 @@ class Command(BaseCommand):
         out(f"no face found      {report['no_face']} (counted as wrong)")
         out(f"accuracy           {report['accuracy']:.4f}")
         out(f"macro-F1           {report['macro_f1']:.4f}")
+        out(f"macro-recall       {report['macro_recall']:.4f} (balanced accuracy)")
         ece = report["ece"]
         out(f"ECE (15 bins)      {ece:.4f}" if ece is not None else "ECE                n/a")
         out(f"images/second      {report['images_per_second']}")

@@ -31,8 +31,16 @@ class Command(BaseCommand):
         parser.add_argument("--speed-sample", type=int, default=256, help="texts timed through the encoder (0: skip)")
         parser.add_argument("--batch-size", type=int, default=64, help="texts per read_texts call when timing")
         parser.add_argument("--no-cache", action="store_true", help="do not use the embedding cache")
+        parser.add_argument(
+            "--record",
+            default=None,
+            help="also store the report under metrics.RECORD in the shipped model's head.json (e.g. en_test)",
+        )
 
     def handle(self, *args, **options):
+        import numpy as np
+
+        from inference.emotions import EMOTIONS
         from inference.text import runtime, training
         from inference.text.evaluation import format_report, predict_set, score, sentences_per_second
 
@@ -44,7 +52,7 @@ class Command(BaseCommand):
         except (ValueError, OSError, UnicodeDecodeError) as error:
             raise CommandError(str(error)) from error
         if options["korean_split"] != "all":
-            if data.language != "ko":
+            if data.name != "korean-single-turn":
                 raise CommandError("--korean-split applies to the Korean .csv only.")
             data = dict(zip(("train", "val", "test"), training.korean_split(data), strict=True))[
                 options["korean_split"]
@@ -54,7 +62,11 @@ class Command(BaseCommand):
         try:
             info = runtime.text_model_info()
             embed = None if options["no_cache"] else training.EmbeddingCache(training.default_cache_dir()).embed
-            report = score(data, predict_set(data, embed=embed))
+            probabilities = predict_set(data, embed=embed)
+            report = score(data, probabilities)
+            report["neutral_share"] = round(
+                float((np.nan_to_num(probabilities).argmax(axis=1) == EMOTIONS.index("neutral")).mean()), 4
+            )
             if options["speed_sample"]:
                 report["sentences_per_second"] = round(
                     sentences_per_second(data.texts[: options["speed_sample"]], options["batch_size"]), 1
@@ -75,3 +87,16 @@ class Command(BaseCommand):
             payload = {"data": str(path), "split": options["korean_split"], "model": info, **report}
             out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             self.stdout.write(f"wrote {out}")
+        if options["record"]:
+            path = runtime.model_dir() / runtime.METADATA_FILE
+            metadata = json.loads(path.read_text(encoding="utf-8"))
+            recorded = {k: v for k, v in report.items() if k != "confusion_matrix"}
+            split = options["korean_split"]
+            recorded["command"] = f"python manage.py evaluate_text_emotion_model --data {options['data']}" + (
+                f" --korean-split {split}" if split != "all" else ""
+            )
+            metadata.setdefault("metrics", {})[options["record"]] = recorded
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            tmp.replace(path)
+            self.stdout.write(f"recorded metrics.{options['record']} in {path}")

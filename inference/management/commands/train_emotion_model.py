@@ -64,10 +64,53 @@ class Command(BaseCommand):
             "0-1 (default 0: FER+ votes only)",
         )
 
+        parser.add_argument(
+            "--align",
+            action="store_true",
+            help="warp every training and validation crop onto the landmark template (MTCNN O-Net), "
+            "as the runtime aligns selfies",
+        )
+        parser.add_argument(
+            "--augment",
+            default="basic",
+            choices=["basic", "selfie"],
+            help="basic: flip/rotate/scale/erase (v2-v4); selfie: also blur, JPEG, uneven light, masks, glasses",
+        )
+        parser.add_argument(
+            "--logit-adjust",
+            type=float,
+            default=0.0,
+            help="train on logits + TAU x log(class prior) (logit-adjusted loss against FER+'s skew), e.g. 0.5",
+        )
+        parser.add_argument(
+            "--balance-tolerance",
+            type=float,
+            default=None,
+            help="after training, shift the output biases for the best validation macro-recall within this "
+            "loss of validation accuracy (e.g. 0.005)",
+        )
+        parser.add_argument(
+            "--steps-per-epoch",
+            type=int,
+            default=None,
+            help="optimiser steps between validations/checkpoints (default: one pass over the data)",
+        )
+        parser.add_argument("--warmup-steps", type=int, default=None, help="linear warm-up steps (default: one epoch)")
+        parser.add_argument(
+            "--head-only",
+            action="store_true",
+            help="retrain only the last linear layer of --init on frozen features (minutes of CPU, not hours)",
+        )
+        parser.add_argument(
+            "--resume",
+            action="store_true",
+            help="continue an interrupted run from CHECKPOINT.resume (written after every epoch)",
+        )
+
     def handle(self, *args, **options):
         # Imported here so that loading Django (and every other command) never imports torch.
         from inference.training.data import training_arrays
-        from inference.training.loop import TrainConfig, TrainData, train
+        from inference.training.loop import TrainConfig, TrainData, refit_head, train
 
         data_dir = Path(options["data"])
         if not 0 <= options["fer2013_weight"] < 1:
@@ -85,6 +128,17 @@ class Command(BaseCommand):
             )
         except FileNotFoundError as error:
             raise CommandError(str(error)) from error
+        if options["align"]:
+            from inference.training.alignment import aligned
+
+            cache = Path(settings.VAR_DIR) / "cache"
+            arrays["train_images"], warped = aligned(arrays["train_images"], cache, "train")
+            arrays["val_images"], val_warped = aligned(arrays["val_images"], cache, "valid")
+            arrays["description"]["alignment"] = (
+                f"aligned onto the landmark template (inference.faces.TEMPLATE): {int(warped.sum())} of "
+                f"{len(warped)} training and {int(val_warped.sum())} of {len(val_warped)} validation crops warped, "
+                "the rest (O-Net score < 0.5 or an implausible warp) kept as they were"
+            )
         if options["limit"]:
             arrays["train_images"] = arrays["train_images"][: options["limit"]]
             arrays["train_targets"] = arrays["train_targets"][: options["limit"]]
@@ -101,14 +155,25 @@ class Command(BaseCommand):
             max_minutes=options["max_minutes"],
             version=options["model_version"],
             init=Path(options["init"]) if options["init"] else None,
+            logit_adjust=options["logit_adjust"],
+            augmentation=options["augment"],
+            resume=options["resume"],
+            balance_tolerance=options["balance_tolerance"],
+            steps_per_epoch=options["steps_per_epoch"],
+            warmup_steps=options["warmup_steps"],
         )
         if config.init and not config.init.is_file():
             raise CommandError(f"--init {config.init} is not a file; give a model.safetensors")
         checkpoint = (
             Path(options["checkpoint"]) if options["checkpoint"] else Path(settings.VAR_DIR) / "cache" / "face_best.pt"
         )
+        if options["head_only"] and not config.init:
+            raise CommandError("--head-only needs --init: the weights whose last layer is retrained")
         try:
-            metadata = train(data, config, Path(options["out"]), log=self.stdout.write, checkpoint_path=checkpoint)
+            if options["head_only"]:
+                metadata = refit_head(data, config, Path(options["out"]), log=self.stdout.write)
+            else:
+                metadata = train(data, config, Path(options["out"]), log=self.stdout.write, checkpoint_path=checkpoint)
         except RuntimeError as error:
             raise CommandError(str(error)) from error
         val = metadata["metrics"]["validation"]

