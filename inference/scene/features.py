@@ -18,8 +18,9 @@ _HUE_BINS = 12
 
 def prepare(image: Image.Image) -> np.ndarray:
     """RGB uint8 array whose longer side is SIDE pixels."""
+    if image.format == "JPEG":
+        image.draft("RGB", (SIDE * 2, SIDE * 2))  # decode at 1/2, 1/4 or 1/8 size directly (before loading)
     image = image.convert("RGB")
-    image.draft("RGB", (SIDE * 2, SIDE * 2))  # JPEG: decode at a reduced size directly
     width, height = image.size
     scale = SIDE / max(width, height)
     if scale < 1:
