@@ -63,6 +63,11 @@ class User(AbstractUser):
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
 
+    # Bumped by every service that changes this person's entries or readings: the tracker's
+    # cached figures are keyed by it (diary.tracker.cache), and it arrives with request.user, so
+    # checking that a cached chart is current costs no query.
+    mood_version = models.PositiveIntegerField(default=0, editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 

@@ -7,7 +7,13 @@ it never touches var/db.sqlite3. Measures:
   * the import of all 45 CSVs (9,827 rows): strict (nothing imported, exact report of the rejected
     lines), then with "import valid rows" — target ≤ 10 s with an exact report;
   * strategy match, per emotion: share of the top 10 in the emotion's circumplex region (≥ 0.8);
-  * lift sessions: share with valence monotone towards the target (≥ 90%).
+  * lift sessions: share with valence monotone towards the target (≥ 90%);
+  * care in hard moments: the shipped starter catalogue (its sensitive-theme works flagged), alone and
+    with the Last.fm tracks: for each of the seven moods, the flagged works in the top 10 of "match"
+    and "calm" and in lift sessions to each target (must all be 0), and how far the first three picks
+    for sad, anxious and angry moods sit on the consoling side.
+The quadrant figures measure the congruent matcher ("music that matches my sadness exactly"): by
+design the default's first three picks for sad, anxious and angry moods are consoling instead.
 """
 
 import argparse
@@ -49,6 +55,14 @@ def main() -> int:
     from music.models import Track
 
     call_command("migrate", verbosity=0)
+    call_command("load_starter_catalogue", verbosity=0)
+    services.catalogue_forget()
+    starter = services.catalogue()
+    starter_flagged = evaluation.flagged_in_top(starter)
+    starter_consoling = evaluation.consoling_first(starter)
+    flagged_works = Track.objects.filter(sensitive_theme=True).count()
+    Track.objects.all().delete()  # the Last.fm figures below are measured on the Last.fm tracks alone
+    services.catalogue_forget()
     files = evaluation.lastfm_files(data)
 
     started = time.perf_counter()
@@ -63,8 +77,12 @@ def main() -> int:
     catalogue = services.catalogue()
     build_seconds = time.perf_counter() - started
     places = evaluation.tag_places()
-    shares = evaluation.quadrant_precision(catalogue, places)
-    every_tag = evaluation.quadrant_precision(catalogue, places, every_tag=evaluation.tag_points())
+    shares = evaluation.quadrant_precision(catalogue, places, listener=evaluation.CONGRUENT)
+    every_tag = evaluation.quadrant_precision(catalogue, places, listener=evaluation.CONGRUENT,
+                                              every_tag=evaluation.tag_points())
+    call_command("load_starter_catalogue", verbosity=0)
+    services.catalogue_forget()
+    combined_flagged = evaluation.flagged_in_top(services.catalogue())
     lift = evaluation.lift_monotonicity(catalogue, random_moods=args.random_moods)
 
     result = {
@@ -85,7 +103,7 @@ def main() -> int:
             "unchanged": report.unchanged,
             "duplicates_merged": report.duplicates,
             "rejected": len(report.rejected),
-            "tracks_in_catalogue": Track.objects.count(),
+            "tracks_in_catalogue": len(catalogue),
         },
         "catalogue_arrays_build_seconds": round(build_seconds, 3),
         "match_top10_in_quadrant": {e: round(s, 2) for e, s in shares.items()},
@@ -95,9 +113,19 @@ def main() -> int:
         "match_target": 0.8,
         "lift": lift,
         "lift_target": 0.9,
+        "care": {
+            "flagged_works": flagged_works,
+            "starter_tracks": len(starter),
+            "flagged_in_top10_starter": starter_flagged,
+            "flagged_in_top10_with_lastfm": combined_flagged,
+            "flagged_in_top10_total": sum(sum(c.values()) for c in starter_flagged.values())
+            + sum(sum(c.values()) for c in combined_flagged.values()),
+            "consoling_first_three_starter": starter_consoling,
+        },
         "meets_targets": (
             import_seconds <= 10 and min(shares.values()) >= 0.8 and lift["monotone_share"] >= 0.9
             and report.rows == 9827
+            and not any(sum(c.values()) for c in [*starter_flagged.values(), *combined_flagged.values()])
         ),
     }
     print(json.dumps(result, ensure_ascii=False))

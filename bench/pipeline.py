@@ -65,6 +65,7 @@ def parse_args() -> argparse.Namespace:
                         help="where the photos go in the latency run; compare: both, same run (then the "
                              "throughput and recovery parts are skipped)")
     parser.add_argument("--fetches", type=int, default=200, help="photo fetches through the owner view")
+    parser.add_argument("--rounds", type=int, default=2, help="--storage compare: pairs of runs (S3/local)")
     return parser.parse_args()
 
 
@@ -241,8 +242,30 @@ def percentile(values: list[float], q: float) -> float:
 LOCAL_STORAGE = {"S3_BUCKET": "", "S3_ENDPOINT_URL": "", "S3_ACCESS_KEY_ID": "", "S3_SECRET_ACCESS_KEY": ""}
 
 
+def cpu_seconds(root_pid: int | None) -> float:
+    """CPU seconds (user + system) used so far by a process and its living descendants (/proc)."""
+    if root_pid is None:
+        return 0.0
+    children: dict[int, list[int]] = {}
+    used: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        used[pid] = int(fields[11]) + int(fields[12])
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += used.get(pid, 0)
+        stack += children.get(pid, [])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def measure_latency(args, tmp: Path, photos: list[bytes], *, storage: dict | None = None,
-                    name: str = "latency") -> dict:
+                    name: str = "latency", store_pid: int | None = None) -> dict:
     """storage: S3_* settings for the web and the worker (then each has a media folder of its own,
     as on two machines); None: both on the same local private folder."""
     from tests.inference import pipeline_fixtures as real
@@ -270,10 +293,15 @@ def measure_latency(args, tmp: Path, photos: list[bytes], *, storage: dict | Non
             upload_and_wait(base, token, photo)
         log(f"latency: {args.uploads} uploads at concurrency {args.concurrency}")
         chosen = [photos[i % len(photos)] for i in range(args.uploads)]
+        processes = {"web": web.pid, "worker": worker.process.pid, "store": store_pid}
+        cpu_before = {key: cpu_seconds(pid) for key, pid in processes.items()}
         started = time.perf_counter()
         with ThreadPoolExecutor(args.concurrency) as pool:
             timings = list(pool.map(lambda p: upload_and_wait(base, token, p), chosen))
         wall = time.perf_counter() - started
+        # What each upload cost each process (the clients' polling included in the web's share).
+        cpu_ms = {key: round(1000 * (cpu_seconds(pid) - cpu_before[key]) / args.uploads, 1)
+                  for key, pid in processes.items() if pid is not None}
         latencies = [visible for visible, _ in timings]
         stored = [at for _, at in timings]
         fetch = measure_photo_fetch(base, person, args.fetches) if args.fetches else None
@@ -295,6 +323,9 @@ def measure_latency(args, tmp: Path, photos: list[bytes], *, storage: dict | Non
         "mean_batch": round(statistics.mean(batches), 2) if batches else None,
         "target": {"median_s": 1.0, "p95_s": 2.5},
         "photo_fetch": fetch,
+        "cpu_ms_per_upload": cpu_ms,
+        "load_average_1m": os.getloadavg()[0],
+        "_latencies": latencies,
         "files_on_worker_disk": sum(1 for p in worker_private.rglob("*") if p.is_file()) if split else None,
     }
 
@@ -341,24 +372,33 @@ def s3_for_bench(tmp: Path) -> tuple[dict, object | None]:
 
 
 def measure_storage(args, tmp: Path, photos: list[bytes]) -> dict:
-    """The latency run on the local disk and on the S3 store, in the same run."""
+    """The latency run on the S3 store and on the local disk, in the same run: --rounds pairs in
+    the order S3, local, local, S3, ... so that a machine whose load drifts favours neither."""
     s3, server = s3_for_bench(tmp)
+    runs: dict[str, list[dict]] = {"s3": [], "local": []}
     try:
-        log(f"storage: latency with photos in S3 at {s3.get('S3_ENDPOINT_URL') or 'AWS'}")
-        remote = measure_latency(args, tmp, photos, storage=s3, name="latency-s3")
-        log(f"storage: S3 {remote}")
-        real_flush(args)
-        log("storage: latency with photos on the local disk")
-        local = measure_latency(args, tmp, photos, name="latency-local")
-        log(f"storage: local {local}")
+        for round_ in range(args.rounds):
+            for mode in (("s3", "local") if round_ % 2 == 0 else ("local", "s3")):
+                log(f"storage: round {round_ + 1}, latency with photos {'in S3' if mode == 's3' else 'on local disk'}")
+                result = measure_latency(args, tmp, photos, storage=s3 if mode == "s3" else None,
+                                         name=f"latency-{mode}-{round_}",
+                                         store_pid=server.process.pid if server and mode == "s3" else None)
+                log(f"storage: {mode} {({k: v for k, v in result.items() if k != '_latencies'})}")
+                runs[mode].append(result)
+                real_flush(args)
     finally:
         if server is not None:
             server.stop()
+    summary = {}
+    for mode, results in runs.items():
+        pooled = [value for result in results for value in result.pop("_latencies")]
+        summary[mode] = {"median_s": round(statistics.median(pooled), 3), "p95_s": round(percentile(pooled, 0.95), 3),
+                         "uploads": len(pooled), "runs": results}
     return {
-        "s3": remote,
-        "local": local,
-        "p50_ratio_s3_to_local": round(remote["median_s"] / local["median_s"], 3),
-        "p95_ratio_s3_to_local": round(remote["p95_s"] / local["p95_s"], 3),
+        **summary,
+        "p50_ratio_s3_to_local": round(summary["s3"]["median_s"] / summary["local"]["median_s"], 3),
+        "p95_ratio_s3_to_local": round(summary["s3"]["p95_s"] / summary["local"]["p95_s"], 3),
+        "order": "S3, local, local, S3, ..." if args.rounds > 1 else "S3, local",
         "store": "environment" if server is None else "SeaweedFS 4.48 (weed server -s3) on 127.0.0.1, SSE-S3 on",
         "target": {"p50_ratio": 1.3, "s3_photo_fetch_p95_ms": 50},
     }
@@ -538,6 +578,7 @@ def main() -> None:
     storage, server = s3_for_bench(tmp) if args.storage == "s3" else (None, None)
     try:
         report["latency"] = measure_latency(args, tmp, photos, storage=storage)
+        report["latency"].pop("_latencies")
     finally:
         if server is not None:
             server.stop()

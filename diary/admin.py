@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from diary.models import Entry
+from diary.tracker.cache import mood_changed
 
 
 @admin.register(Entry)
@@ -17,3 +18,12 @@ class EntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    # Deleting here goes round diary.services: the owners' cached tracker figures go stale too.
+    def delete_model(self, request, obj: Entry) -> None:
+        mood_changed(owner_ids=[obj.owner_id])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        mood_changed(owner_ids={entry.owner_id for entry in queryset.only("owner_id")})
+        super().delete_queryset(request, queryset)

@@ -8,7 +8,10 @@ from diary.models import Entry
 
 
 def entry_content_changed(entry: Entry) -> None:
-    """Ask for a fresh analysis; the task is sent once the transaction commits."""
+    """Look for words about dying or self-harm now (help shows on the next page), then ask for a
+    fresh analysis; the task is sent once the transaction commits."""
+    from diary.wellbeing.services import entry_text_check
     from inference.services import analysis_request
 
+    entry_text_check(entry=entry)
     analysis_request(entry=entry)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from diary.models import Entry
 from diary.photos import CleanPhoto
+from diary.tracker.cache import mood_changed
 
 
 def today_for(user: User) -> datetime.date:
@@ -99,6 +100,7 @@ def entry_create(
     _refuse_empty(entry)
     entry.full_clean()
     entry.save()
+    mood_changed(owner_ids=[entry.owner_id])
     _on_content_changed(entry)
     return entry
 
@@ -135,6 +137,7 @@ def entry_update(
     _refuse_empty(entry)
     entry.full_clean()
     entry.save()
+    mood_changed(owner_ids=[entry.owner_id])
     if replaced:
         _delete_files_after_commit(entry, replaced)
     if changed:
@@ -145,4 +148,5 @@ def entry_update(
 @transaction.atomic
 def entry_delete(*, entry: Entry) -> None:
     # Files go in the post_delete receiver (diary.signals), which also covers account deletion.
+    mood_changed(owner_ids=[entry.owner_id])
     entry.delete()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import tempfile
+import threading
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -20,6 +21,9 @@ from django.utils.encoding import filepath_to_uri
 def private_storage() -> Storage:
     """Storage with no public URL: files in it are served only by views that check the owner."""
     return storages["private"]
+
+
+_client_lock = threading.Lock()
 
 
 @functools.cache
@@ -43,6 +47,41 @@ def _s3_storage_class():
         def url(self, name, parameters=None, expire=None, http_method=None):  # noqa: ARG002
             return urljoin(settings.MEDIA_URL, filepath_to_uri(name))
 
+        @property
+        def client(self):
+            """One boto3 client for every thread of the process. Clients are thread-safe; the
+            backend's own per-thread resource costs a session and the parsed S3 model for each
+            of a web process's threads."""
+            with _client_lock:
+                if self._shared_client is None:
+                    self._shared_client = self._create_session().client(
+                        "s3", region_name=self.region_name, use_ssl=self.use_ssl, endpoint_url=self.endpoint_url,
+                        config=self.client_config, verify=self.verify,
+                    )
+            return self._shared_client
+
+        _shared_client = None
+
+        def _save(self, name, content):
+            """A small file (a photo, a piece) in one PutObject, without the transfer manager's
+            machinery; a large one (or gzip) as django-storages does it (multipart)."""
+            size = getattr(content, "size", None)
+            if self.gzip or size is None or size > self.max_memory_size:
+                return super()._save(name, content)
+            cleaned = clean_name(name)
+            key = self._normalize_name(cleaned)
+            params = self._get_write_parameters(key, content)
+            if hasattr(content, "seek"):
+                content.seek(0)
+            data = content.read()
+            self.client.put_object(Bucket=self.bucket_name, Key=key,
+                                   Body=data.encode() if isinstance(data, str) else data, **params)
+            return cleaned
+
+        def delete(self, name):
+            # Deleting a key that is not there is not an error in S3.
+            self.client.delete_object(Bucket=self.bucket_name, Key=self._normalize_name(clean_name(name)))
+
         def _open(self, name, mode="rb"):
             """Reading: one GET into memory (a temporary file past max_memory_size). S3File would
             send a HEAD, then boto3's download another HEAD, then the GET: three round trips for
@@ -51,7 +90,7 @@ def _s3_storage_class():
                 return super()._open(name, mode)
             key = self._normalize_name(clean_name(name))
             try:
-                response = self.connection.meta.client.get_object(Bucket=self.bucket_name, Key=key)
+                response = self.client.get_object(Bucket=self.bucket_name, Key=key)
             except ClientError as error:
                 if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
                     raise FileNotFoundError(f"File does not exist: {name}") from None

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -11,6 +12,16 @@ from diary.forms import EntryForm
 from diary.selectors import entry_get_visible_to, entry_list_visible_to
 
 ENTRIES_PER_PAGE = 10
+
+
+def _after_save(entry) -> HttpResponse:
+    """The entry's page; first the crisis help page when its words speak of dying or self-harm."""
+    from diary.wellbeing.selectors import entry_help_level
+
+    detail = reverse("diary:entry_detail", args=[entry.pk])
+    if entry_help_level(entry=entry) == "clear":
+        return redirect(f"{reverse('wellbeing:help')}?next={detail}")
+    return redirect(detail)
 
 
 @login_required
@@ -43,7 +54,7 @@ def entry_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your entry was saved."))
-            return redirect("diary:entry_detail", entry_id=entry.pk)
+            return _after_save(entry)
     return render(request, "diary/entry_form.html", {"form": form})
 
 
@@ -68,7 +79,7 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your changes were saved."))
-            return redirect("diary:entry_detail", entry_id=entry.pk)
+            return _after_save(entry)
     return render(request, "diary/entry_form.html", {"form": form, "entry": entry})
 
 

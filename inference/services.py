@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diary.models import Entry
+from diary.tracker.cache import mood_changed
 from inference import reasons
 from inference.emotions import EMOTIONS
 from inference.models import AnalysisJob, AnalysisResult, Correction
@@ -76,6 +77,7 @@ def analysis_request(*, entry: Entry) -> AnalysisJob:
     # Old readings describe a photo or text that is no longer there.
     AnalysisResult.objects.filter(entry=entry).delete()
     Entry.objects.filter(pk=entry.pk).update(**_CLEARED_READING)
+    mood_changed(owner_ids=[entry.owner_id])
     for name, value in _CLEARED_READING.items():
         setattr(entry, name, value)
     if not entry.photo and not entry.text.strip():
@@ -181,6 +183,7 @@ def correction_set(*, entry: Entry, emotion: str) -> Correction:
     # The answer is also how the person says they felt: the tracker's "my own choice", and what
     # music and compositions follow from now on.
     Entry.objects.filter(pk=entry.pk).update(self_mood=emotion)
+    mood_changed(owner_ids=[entry.owner_id])
     entry.self_mood = emotion
     return correction
 

@@ -2,7 +2,9 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 
 PRIVATE = "private, no-store"
 
@@ -25,3 +27,28 @@ class PrivateCacheMiddleware:
         if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
             response["Cache-Control"] = PRIVATE
         return response
+
+
+class HtmlGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware for HTML and JSON pages, except those that show a secret.
+
+    BREACH needs three things in one compressed response: a secret, text an attacker can make the
+    page reflect, and many authenticated requests whose sizes they can watch. Here: the CSRF token
+    is masked afresh in every response (Django), so it is no steady secret; Django's gzip adds a
+    random-length filename to each response ("Heal the Breach", Django >= 4.2), multiplying the
+    requests an attack needs; the session cookie is SameSite=Lax, so another site's page cannot
+    make the browser send signed-in sub-requests (the many requests BREACH needs); and cookies
+    travel in headers, which gzip leaves alone. Pages whose whole point is a secret - two-factor
+    set-up and recovery codes, API tokens (settings.GZIP_EXCLUDED_PATHS) - are sent uncompressed
+    all the same: no length measurement can reveal what is not compressed. Static files are
+    compressed ahead of time by whitenoise and never get here.
+    """
+
+    COMPRESSIBLE = ("text/html", "application/json")
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if not response.get("Content-Type", "").startswith(self.COMPRESSIBLE):
+            return response
+        if request.path.startswith(tuple(settings.GZIP_EXCLUDED_PATHS)):
+            return response
+        return super().process_response(request, response)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "accounts",
     "diary",
+    "diary.wellbeing",
     "inference",
     "music",
     "music.compositions",
@@ -69,6 +70,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise (static files are pre-compressed there and answered before this), above
+    # everything that writes a body or patches Vary (a per-site UpdateCacheMiddleware, if one is
+    # ever added, goes above this so that it caches per Accept-Encoding). Order against CSP and
+    # PrivateCache does not matter: they only set headers. BREACH: see the class.
+    "moodsite.middleware.HtmlGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -344,6 +350,9 @@ CELERY_TIMEZONE = "UTC"
 # a batch before reading what it has. Figures behind the defaults: bench/README.md (pipeline).
 INFERENCE_BATCH_SIZE = int(os.environ.get("INFERENCE_BATCH_SIZE", "16"))
 INFERENCE_BATCH_MAX_WAIT = float(os.environ.get("INFERENCE_BATCH_MAX_WAIT", "0.05"))
+# With photos in an object store (S3_BUCKET), a worker fetches a batch's photos this many at a time:
+# each is a network round trip (tens of ms to a remote store), and they would otherwise add up.
+INFERENCE_PHOTO_READ_THREADS = int(os.environ.get("INFERENCE_PHOTO_READ_THREADS", "8"))
 # While full batches keep coming, a task reads the next one at once instead of returning to the
 # broker, for at most this many batches and seconds (well inside the soft time limit).
 INFERENCE_TASK_MAX_BATCHES = int(os.environ.get("INFERENCE_TASK_MAX_BATCHES", "8"))
@@ -407,6 +416,9 @@ CELERY_BEAT_SCHEDULE.update({
 
 # --- Security: what `manage.py check --deploy` asks for, on whenever DEBUG is off ----------------
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"  # Django's default, stated: HtmlGZipMiddleware's BREACH case relies on it
+# Pages that show a secret go uncompressed (moodsite.middleware.HtmlGZipMiddleware).
+GZIP_EXCLUDED_PATHS = ["/accounts/2fa/", "/api/v1/auth/token/", "/api/v1/welfare/token/"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

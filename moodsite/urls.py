@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("diary/", include("diary.urls")),
     path("tracker/", include("diary.tracker.urls")),
+    path("wellbeing/", include("diary.wellbeing.urls")),
     path("analysis/", include("inference.urls")),
     path("music/compositions/", include("music.compositions.urls")),
     path("music/", include("music.urls")),

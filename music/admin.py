@@ -101,19 +101,20 @@ class MoodTagAdmin(CuratorOnlyMixin, admin.ModelAdmin):
 class TrackAdmin(CuratorOnlyMixin, admin.ModelAdmin):
     change_list_template = "admin/music/track/change_list.html"
     list_display = ["title", "artist", "tag_list", "valence", "arousal", "coordinates_source", "language",
-                    "genre", "is_active", "listen"]
+                    "genre", "is_active", "sensitive_theme", "listen"]
     list_display_links = ["title"]
-    list_filter = [MissingCoordinatesFilter, "mood_tags", LanguageFilter, "is_active", "genre",
+    list_filter = [MissingCoordinatesFilter, "mood_tags", LanguageFilter, "is_active", "sensitive_theme", "genre",
                    "coordinates_source", "analysis_status"]
     search_fields = ["title", "artist", "album", "genre", "mood_tags__name_en", "mood_tags__name_ko"]
     list_per_page = 50
     filter_horizontal = ["mood_tags"]
     readonly_fields = ["coordinates_source", "analysis_status", "analysis_summary", "suggested_valence",
                        "suggested_arousal", "created_at", "updated_at"]
-    actions = ["activate", "deactivate", "set_mood", "accept_suggestion", "export_csv", "export_json"]
+    actions = ["activate", "deactivate", "flag_sensitive", "unflag_sensitive", "set_mood", "accept_suggestion",
+               "export_csv", "export_json"]
     fieldsets = [
         (None, {"fields": ["title", "artist", "album", "year", "duration_seconds", "language", "genre",
-                           "is_active"]}),
+                           "is_active", "sensitive_theme"]}),
         (gettext_lazy("Links and licence"), {"fields": ["youtube_url", "lastfm_url", "link_url", "licence",
                                                         "attribution"]}),
         (gettext_lazy("Mood"), {"fields": ["mood_tags", "valence", "arousal", "coordinates_source",
@@ -183,6 +184,18 @@ class TrackAdmin(CuratorOnlyMixin, admin.ModelAdmin):
     def deactivate(self, request, queryset):
         count = services.tracks_set_active(tracks=queryset, active=False)
         self.message_user(request, ngettext("%d track deactivated.", "%d tracks deactivated.", count) % count)
+
+    @admin.action(description=gettext_lazy("Flag the selected tracks as a sensitive theme"), permissions=["curate"])
+    def flag_sensitive(self, request, queryset):
+        count = services.tracks_set_sensitive(tracks=queryset, sensitive=True)
+        self.message_user(request, ngettext("%d track flagged as a sensitive theme.",
+                                            "%d tracks flagged as a sensitive theme.", count) % count)
+
+    @admin.action(description=gettext_lazy("Remove the sensitive-theme flag"), permissions=["curate"])
+    def unflag_sensitive(self, request, queryset):
+        count = services.tracks_set_sensitive(tracks=queryset, sensitive=False)
+        self.message_user(request, ngettext("%d track is no longer flagged.",
+                                            "%d tracks are no longer flagged.", count) % count)
 
     @admin.action(description=gettext_lazy("Set the mood of the selected tracks…"), permissions=["curate"])
     def set_mood(self, request, queryset):

@@ -93,3 +93,45 @@ def lift_monotonicity(catalogue: matching.Catalogue, *, random_moods: int = 200,
         "ends_closer_to_target_share": round(closer / total, 4) if total else 0.0,
         "examples_of_failures": failures,
     }
+
+
+# --- Care in hard moments (music.care) -------------------------------------------------------------
+
+# The congruent matcher: what "music that matches my sadness exactly" gives. The quadrant figures
+# above measure it; the default listener's first three picks for sad, anxious and angry moods are
+# moved towards consoling on purpose, so they would not count as "in the quadrant".
+CONGRUENT = matching.Listener(match_sadness=True)
+
+
+def flagged_in_top(catalogue: matching.Catalogue, *, k: int = 10, session: int = 6) -> dict:
+    """For each of the seven moods (one-hot), how many sensitive-theme works a default listener gets
+    in the top k of "match" and "calm", and in a lift session to each target. Should all be 0."""
+    result: dict[str, dict[str, int]] = {}
+    for emotion in EMOTIONS:
+        counts = {}
+        for strategy in ("match", "calm"):
+            picks = matching.recommend(catalogue, one_hot(emotion), strategy=strategy, n=k)
+            counts[strategy] = int(sum(bool(catalogue.sensitive[p.row]) for p in picks))
+        counts["lift"] = int(sum(
+            bool(catalogue.sensitive[p.row])
+            for target in matching.TARGETS
+            for p in matching.recommend(catalogue, one_hot(emotion), strategy="lift", target=target, n=session)
+        ))
+        result[emotion] = counts
+    return result
+
+
+def consoling_first(catalogue: matching.Catalogue) -> dict[str, float]:
+    """For sad, anxious and angry moods: the mean valence of the first three "match" picks against
+    the mood's own valence (higher: on the consoling side)."""
+    from music import care
+
+    out = {}
+    for emotion in care.HARD_MOODS:
+        picks = matching.recommend(catalogue, one_hot(emotion), strategy="match", n=10)
+        first = [p.valence for p in picks[:care.CONSOLING_FIRST]]
+        out[emotion] = {
+            "mood_valence": round(matching.mood_point(one_hot(emotion))[0], 2),
+            "first3_mean_valence": round(float(np.mean(first)), 2) if first else None,
+        }
+    return out

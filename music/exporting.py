@@ -23,7 +23,7 @@ FORMAT_VERSION = 1
 COLUMNS = (
     "title", "artist", "album", "year", "duration", "youtube_url", "lastfm_url", "link_url", "language",
     "genre", "licence", "attribution", "mood_tags", "valence", "arousal", "coordinates_source", "tempo_bpm",
-    "key", "mode", "energy", "active", *(f"affinity_{e}" for e in EMOTIONS),
+    "key", "mode", "energy", "active", "sensitive_theme", *(f"affinity_{e}" for e in EMOTIONS),
 )
 
 
@@ -63,6 +63,7 @@ def track_record(track, tag_names: list[str]) -> dict:
         "mode": track.mode,
         "energy": track.energy,
         "active": track.is_active,
+        "sensitive_theme": track.sensitive_theme,
         **{f"affinity_{e}": affinity.get(e) for e in EMOTIONS},
     }
 
@@ -93,7 +94,7 @@ def export_csv(tracks) -> bytes:
             value = record[column]
             if column == "mood_tags":
                 value = "|".join(value)
-            elif column == "active":
+            elif column in ("active", "sensitive_theme"):
                 value = "yes" if value else "no"
             elif not isinstance(value, str):
                 value = _number(value)

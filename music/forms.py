@@ -53,6 +53,12 @@ class PreferencesForm(forms.Form):
         help_text=_("These are offered a little more often."),
     )
 
+    match_sadness = forms.BooleanField(
+        label=_("Music that matches my sadness exactly"), required=False,
+        help_text=_("When I feel sad, anxious or angry, also offer requiems, laments and other music about loss. "
+                    "Otherwise gentle, consoling music comes first."),
+    )
+
     def __init__(self, *args, languages=(), genres=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["languages"].choices = [(code, language_name(code)) for code in languages]

@@ -45,7 +45,7 @@ FALSE = {"0", "false", "no", "n", "off", "inactive"}
 # The fields a row of our own layout may set on a track, besides its tags.
 TRACK_FIELDS = ("title", "artist", "album", "year", "duration_seconds", "youtube_url", "lastfm_url", "link_url",
                 "language", "genre", "licence", "attribution", "valence", "arousal", "emotion_affinity",
-                "coordinates_source", "tempo_bpm", "key", "mode", "energy", "is_active")
+                "coordinates_source", "tempo_bpm", "key", "mode", "energy", "is_active", "sensitive_theme")
 
 
 class ImportFileError(Exception):
@@ -376,6 +376,11 @@ def _validate(fields: dict, layout: str, tags: _TagIndex) -> tuple[dict, list[in
             errors.append(_("active “%(value)s” is not yes or no") % {"value": active[:20]})
         if active:
             values["is_active"] = active in TRUE
+        sensitive = _text(fields.get("sensitive_theme")).lower()
+        if sensitive and sensitive not in TRUE | FALSE:
+            errors.append(_("sensitive_theme “%(value)s” is not yes or no") % {"value": sensitive[:20]})
+        if sensitive:
+            values["sensitive_theme"] = sensitive in TRUE
 
     tag_ids: list[int] = []
     for name in names:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from inference.emotions import CIRCUMPLEX, EMOTIONS
+from music import care
 
 STRATEGIES: tuple[str, ...] = ("match", "lift", "calm")
 DEFAULT_STRATEGY = "match"
@@ -142,6 +143,7 @@ class TrackRecord:
     tempo: float | None = None
     mode: str = ""  # "major", "minor" or ""
     mood_tag: int = -1  # index into the catalogue's tags: the word used in reasons
+    sensitive: bool = False  # a curator's "sensitive theme" flag (see music.care)
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,7 @@ class Catalogue:
     """Column arrays for every active track; built once per catalogue version and shared."""
 
     def __init__(self, *, ids, va, affinity, artist_codes, artists, language_codes, languages,
-                 genre_codes, genres, tempo, mode, mood_tag, tags: Sequence[TagWords]):
+                 genre_codes, genres, tempo, mode, mood_tag, tags: Sequence[TagWords], sensitive=None):
         self.ids = np.asarray(ids, dtype=np.int64)
         self.va = np.asarray(va, dtype=np.float32).reshape(-1, 2)
         # Column-wise copies: reductions over a length-2 or length-7 axis are slow in numpy, and
@@ -207,6 +209,8 @@ class Catalogue:
         self.genres = tuple(genres)
         self.tempo = np.asarray(tempo, dtype=np.float32)
         self.mode = np.asarray(mode, dtype=np.int8)  # 1 major, -1 minor, 0 unknown
+        self.sensitive = (np.zeros(len(self.ids), dtype=bool) if sensitive is None
+                          else np.asarray(sensitive, dtype=bool))
         self.tags = tuple(tags)
         mood_tag = np.asarray(mood_tag, dtype=np.int32)
         if len(self.tags) and len(mood_tag) and (mood_tag < 0).any():
@@ -257,6 +261,7 @@ class Catalogue:
             mode=[1 if r.mode == "major" else -1 if r.mode == "minor" else 0 for r in records],
             mood_tag=[r.mood_tag for r in records],
             tags=tags,
+            sensitive=[r.sensitive for r in records],
         )
 
     def row_of(self, track_id: int) -> int | None:
@@ -325,6 +330,7 @@ class Listener:
     exclude: frozenset[int] = frozenset()  # recently offered: not offered again
     languages: frozenset[str] = frozenset()  # empty: no preference
     genres: frozenset[str] = frozenset()
+    match_sadness: bool = False  # "music that matches my sadness exactly" (music.care)
 
 
 def listener_bonus(catalogue: Catalogue, listener: Listener | None) -> np.ndarray:
@@ -589,7 +595,7 @@ LANGUAGES = tuple(WORDS)
 
 
 def reason_text(catalogue: Catalogue, row: int, relation: str, *, lang: str = "en", target: str = "calm",
-                note: str = "") -> str:
+                note: str = "", why: str = "") -> str:
     """One line: what the track is like and why it is offered, e.g.
     "calm, major key, 68 BPM — close to how you feel"."""
     words = WORDS.get(lang) or WORDS["en"]
@@ -604,13 +610,23 @@ def reason_text(catalogue: Catalogue, row: int, relation: str, *, lang: str = "e
     tempo = float(catalogue.tempo[row])
     if math.isfinite(tempo) and tempo > 0:
         parts.append(f"{round(tempo)} BPM")
-    why = words[relation].format(target=words["targets"].get(target, target))
+    why = why or words[relation].format(target=words["targets"].get(target, target))
     if note:
         why = f"{why}; {words[note]}"
     return f"{', '.join(parts)} — {why}" if parts else why
 
 
 # --- The entry point ----------------------------------------------------------------------------
+
+
+def _select(catalogue: Catalogue, point: tuple[float, float], q: np.ndarray, bonus: np.ndarray, n: int, *,
+            extra: np.ndarray | None = None) -> tuple[list[int], list[float]]:
+    """The n best rows for a point, spread by MMR, and their scores."""
+    candidates, scores = _top_candidates(catalogue, point, _cosine(catalogue, q), bonus, max(n * 15, 100),
+                                         extra=extra)
+    score_of = dict(zip(candidates.tolist(), scores.tolist(), strict=True))
+    rows = _mmr(catalogue, candidates, scores, n)
+    return rows, [score_of[row] for row in rows]
 
 
 @dataclass(frozen=True)
@@ -645,22 +661,29 @@ def recommend(
         return []
     valence, arousal, vec = mood_point(probabilities)
     bonus = listener_bonus(catalogue, listener)
+    # Hard moments (music.care): flagged works held back, the first picks moved towards consoling.
+    the_plan = care.plan(probabilities, strategy=strategy, matches_sadness=bool(listener and listener.match_sadness))
+    bonus[care.held_back(catalogue.sensitive, the_plan)] = -np.inf
+    consoling_vec = emotion_vector(affinities_from_va(np.array([care.CONSOLING]))[0])
+    console_point, console_vec = care.start((valence, arousal), vec, consoling_vec, the_plan)
 
     if strategy == "lift":
-        rows, scores_list = _lift(catalogue, (valence, arousal), vec, TARGETS[target], n, bonus)
+        rows, scores_list = _lift(catalogue, console_point, console_vec, TARGETS[target], n, bonus)
+    elif strategy == "calm":
+        point = TARGETS["calm"]
+        q = emotion_vector(affinities_from_va(np.array([point]))[0])
+        rows, scores_list = _select(catalogue, point, q, bonus, n, extra=np.float32(SLOW_TEMPO) * catalogue.slow)
+    elif the_plan.consoling:
+        # The first few console; the rest meet the mood (never with a flagged work).
+        first = min(n, care.CONSOLING_FIRST)
+        rows, scores_list = _select(catalogue, console_point, console_vec, bonus, first)
+        if n > first:
+            rest = bonus.copy()
+            rest[rows] = -np.inf
+            more, more_scores = _select(catalogue, (valence, arousal), vec, rest, n - first)
+            rows, scores_list = rows + more, scores_list + more_scores
     else:
-        extra = None
-        if strategy == "calm":
-            point = TARGETS["calm"]
-            q = emotion_vector(affinities_from_va(np.array([point]))[0])
-            extra = np.float32(SLOW_TEMPO) * catalogue.slow
-        else:
-            point, q = (valence, arousal), vec
-        candidates, scores = _top_candidates(catalogue, point, _cosine(catalogue, q), bonus, max(n * 15, 100),
-                                             extra=extra)
-        score_of = dict(zip(candidates.tolist(), scores.tolist(), strict=True))
-        rows = _mmr(catalogue, candidates, scores, n)
-        scores_list = [score_of[row] for row in rows]
+        rows, scores_list = _select(catalogue, (valence, arousal), vec, bonus, n)
 
     liked_rows = set(catalogue.rows_of(listener.liked_tracks).tolist()) if listener else set()
     liked_artist_codes = set(catalogue.artist_codes_of(listener.liked_artists)) if listener else set()
@@ -679,7 +702,8 @@ def recommend(
             note = "liked"
         elif int(catalogue.artist_codes[row]) in liked_artist_codes:
             note = "liked_artist"
-        reasons = {lang: reason_text(catalogue, row, relation, lang=lang, target=target, note=note)
+        reasons = {lang: reason_text(catalogue, row, relation, lang=lang, target=target, note=note,
+                                     why=care.reason(the_plan, lang=lang, position=position))
                    for lang in LANGUAGES}
         picks.append(Pick(int(catalogue.ids[row]), int(row), round(score, 4), round(v, 3), round(a, 3), reasons))
     return picks

@@ -136,6 +136,13 @@ class Track(models.Model):
     suggested_valence = models.FloatField(_("suggested valence"), null=True, blank=True)
     suggested_arousal = models.FloatField(_("suggested arousal"), null=True, blank=True)
 
+    # Death, mourning, funerals, war or despair: never offered for a sad, anxious or angry mood
+    # unless the person asked for music that matches their sadness exactly (music.care).
+    sensitive_theme = models.BooleanField(
+        _("sensitive theme"), default=False,
+        help_text=_("The work is about death, mourning, a funeral, war or despair (Lacrimosa, a funeral march, "
+                    "a lament). It is held back from people who feel low, unless they ask for it."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     match_key = models.CharField(max_length=40, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -176,6 +183,11 @@ class ListeningPreference(models.Model):
     )
     languages = models.JSONField(_("languages"), default=list, blank=True)
     genres = models.JSONField(_("genres"), default=list, blank=True)
+    match_sadness = models.BooleanField(
+        _("music that matches my sadness exactly"), default=False,
+        help_text=_("When I feel low, also offer requiems, laments and other music about loss. "
+                    "Otherwise we offer gentle, consoling music first."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -134,7 +134,7 @@ def catalogue_build() -> matching.Catalogue:
         Track.objects.filter(is_active=True, valence__isnull=False, arousal__isnull=False)
         .order_by("pk")
         .values_list("pk", "artist", "valence", "arousal", "emotion_affinity", "language", "genre",
-                     "tempo_bpm", "mode")
+                     "tempo_bpm", "mode", "sensitive_theme")
         .iterator(chunk_size=20_000)
     )
     pair_track, pair_tag = [], []
@@ -149,7 +149,7 @@ def catalogue_build() -> matching.Catalogue:
         from_tags /= np.maximum(counts, 1)[:, None]
 
     records = []
-    for position, (pk, artist, valence, arousal, affinity, language, genre, tempo, mode) in enumerate(rows):
+    for position, (pk, artist, valence, arousal, affinity, language, genre, tempo, mode, sensitive) in enumerate(rows):
         tag_ids = tags_of.get(pk, ())
         mood_tag = -1
         if tag_ids:
@@ -164,7 +164,7 @@ def catalogue_build() -> matching.Catalogue:
             vector = from_tags[position].tolist()
         records.append(matching.TrackRecord(
             id=pk, artist=artist, valence=valence, arousal=arousal, affinity=vector, language=language,
-            genre=genre, tempo=tempo, mode=mode, mood_tag=mood_tag,
+            genre=genre, tempo=tempo, mode=mode, mood_tag=mood_tag, sensitive=sensitive,
         ))
     return matching.Catalogue.build(records, words)
 
@@ -238,6 +238,13 @@ def tracks_set_active(*, tracks, active: bool) -> int:
     return count
 
 
+def tracks_set_sensitive(*, tracks, sensitive: bool) -> int:
+    """The curator's flag for works about death, mourning, funerals, war or despair."""
+    count = tracks.update(sensitive_theme=sensitive, updated_at=timezone.now())
+    catalogue_changed()
+    return count
+
+
 @transaction.atomic
 def tracks_set_mood(*, tracks, tags: Iterable[MoodTag], replace: bool = True) -> int:
     """The curator's "set mood" action: give the tracks these tags; their coordinates follow."""
@@ -293,11 +300,12 @@ def preference_get(*, user: User) -> ListeningPreference:
         return ListeningPreference(user=user)
 
 
-def preference_set(*, user: User, languages: Iterable[str], genres: Iterable[str]) -> ListeningPreference:
-    preference, _created = ListeningPreference.objects.update_or_create(
-        user=user,
-        defaults={"languages": sorted(set(languages)), "genres": sorted(set(genres))},
-    )
+def preference_set(*, user: User, languages: Iterable[str], genres: Iterable[str],
+                   match_sadness: bool | None = None) -> ListeningPreference:
+    defaults = {"languages": sorted(set(languages)), "genres": sorted(set(genres))}
+    if match_sadness is not None:
+        defaults["match_sadness"] = match_sadness
+    preference, _created = ListeningPreference.objects.update_or_create(user=user, defaults=defaults)
     return preference
 
 
@@ -345,6 +353,7 @@ def listener_for(*, user: User, entry: Entry | None = None) -> matching.Listener
         exclude=frozenset(offered.values_list("track_id", flat=True)) - liked,
         languages=frozenset(preference.languages or ()),
         genres=frozenset(preference.genres or ()),
+        match_sadness=preference.match_sadness,
     )
 
 

@@ -47,13 +47,14 @@ def preferences(request: HttpRequest) -> HttpResponse:
     # Keep choices the person made earlier even if the catalogue no longer has them.
     languages = sorted(set(languages) | set(current.languages or ()))
     genres = sorted(set(genres) | set(current.genres or ()))
+    # (Not `request.POST or None`: unticking every box posts nothing, and must still save.)
     form = PreferencesForm(
-        request.POST or None, languages=languages, genres=genres,
-        initial={"languages": current.languages, "genres": current.genres},
+        request.POST if request.method == "POST" else None, languages=languages, genres=genres,
+        initial={"languages": current.languages, "genres": current.genres, "match_sadness": current.match_sadness},
     )
     if request.method == "POST" and form.is_valid():
         services.preference_set(user=request.user, languages=form.cleaned_data["languages"],
-                                genres=form.cleaned_data["genres"])
+                                genres=form.cleaned_data["genres"], match_sadness=form.cleaned_data["match_sadness"])
         messages.success(request, _("Your music preferences were saved."))
         return redirect("music:preferences")
     return render(request, "music/preferences.html", {"form": form})

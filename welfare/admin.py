@@ -80,7 +80,7 @@ class ConsentTextAdmin(admin.ModelAdmin):
 
 class ConsentEventInline(admin.TabularInline):
     model = ConsentEvent
-    fields = ["at", "action", "share_mood", "share_text", "text_version"]
+    fields = ["at", "action", "share_mood", "share_text", "share_checks", "text_version"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -121,11 +121,12 @@ class ConsentAdmin(admin.ModelAdmin):
         "organisation",
         "status",
         "share_text",
+        "share_checks",
         "text_version",
         "caseworker",
         "granted_at",
     ]
-    list_filter = ["organisation", "status", "share_text"]
+    list_filter = ["organisation", "status", "share_text", "share_checks"]
     search_fields = ["client__email", "client__display_name", "organisation__name"]
     list_select_related = ["client", "organisation", "caseworker"]
     readonly_fields = [
@@ -134,6 +135,7 @@ class ConsentAdmin(admin.ModelAdmin):
         "status",
         "share_mood",
         "share_text",
+        "share_checks",
         "text_version",
         "granted_at",
         "withdrawn_at",

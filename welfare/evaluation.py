@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
+from diary.wellbeing.selectors import latest_for_owners
 from welfare import rules
 from welfare.models import Alert, Consent
 from welfare.periods import MOOD, consent_gaps
@@ -78,12 +79,15 @@ def _evaluate_batch(consents: list[Consent], now: datetime.datetime, result: Eva
         today = timezone.localtime(now, zone).date()
         stats = mood_stats(owners=sorted({c.client_id for c in group}), today=today,
                            hidden=consent_gaps(consents=group, scope=MOOD))
+        checks = latest_for_owners(owner_ids=[c.client_id for c in group if c.share_checks], today=today)
         for consent in group:
             since = timezone.localtime(consent.granted_at, zone).date()
             open_kinds = frozenset(kind for kind in Alert.Kind if (consent.pk, kind) in running)
             found = rules.evaluate(
                 stats[consent.client_id], consent.organisation, since=since, today=today, running=open_kinds
             )
+            if consent.share_checks:
+                found[Alert.Kind.SELF_CHECK] = rules.self_check(checks.get(consent.client_id))
             for kind, evidence in found.items():
                 if evidence is not None:
                     holds[(consent.pk, kind)] = evidence
@@ -92,7 +96,13 @@ def _evaluate_batch(consents: list[Consent], now: datetime.datetime, result: Eva
         for (consent_id, kind), evidence in holds.items()
         if (consent_id, kind) not in running
     ]
-    ended = [pk for key, pk in running.items() if key not in holds]
+    # Crisis alerts are opened by the event (welfare.urgent) and end when resolved, or when the
+    # client stops sharing their wellbeing checks.
+    shares_checks = {c.pk for c in consents if c.share_checks}
+    ended = [
+        pk for (consent_id, kind), pk in running.items()
+        if (consent_id, kind) not in holds and (kind not in rules.EVENT_KINDS or consent_id not in shares_checks)
+    ]
     with transaction.atomic():
         if new:
             # ignore_conflicts: a concurrent run that opened the same episode first wins.

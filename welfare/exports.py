@@ -2,7 +2,8 @@
 the member, and who looked at their data."""
 
 from accounts.models import User
-from welfare.models import AccessLog, Alert, CaseNote, ConsentEvent
+from welfare.models import Alert, CaseNote, ConsentEvent
+from welfare.selectors import access_rows_of
 
 
 def export_user_data(user: User) -> dict:
@@ -14,6 +15,7 @@ def export_user_data(user: User) -> dict:
                 "status": c.status,
                 "share_mood_scores_and_activity": c.share_mood,
                 "share_entry_text": c.share_text,
+                "share_wellbeing_checks": c.share_checks,
                 "consent_text_version": c.text_version,
                 "granted_at": c.granted_at.isoformat(),
                 "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
@@ -27,6 +29,7 @@ def export_user_data(user: User) -> dict:
                 "at": e.at.isoformat(),
                 "share_mood_scores_and_activity": e.share_mood,
                 "share_entry_text": e.share_text,
+                "share_wellbeing_checks": e.share_checks,
                 "consent_text_version": e.text_version,
             }
             for e in ConsentEvent.objects.filter(consent__client=user)
@@ -66,7 +69,7 @@ def export_user_data(user: User) -> dict:
                 "what": log.action,
                 "at": log.at.isoformat(),
             }
-            for log in AccessLog.objects.filter(client=user).order_by("at", "pk")
+            for log in access_rows_of(member=user).order_by("at", "pk")
         ],
         "caseworker_of": [m.organisation.name for m in user.welfare_memberships.select_related("organisation")],
     }

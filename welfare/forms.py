@@ -35,6 +35,14 @@ class ConsentForm(forms.Form):
         required=False,
         help_text=_("My caseworker can then read what I write. I can turn this off at any time."),
     )
+    share_checks = forms.BooleanField(
+        label=_("Also share my wellbeing check results and crisis signals (optional)"),
+        required=False,
+        help_text=_(
+            "My caseworker sees my questionnaire scores, and is told at once, by an urgent alert, when the "
+            "site showed me crisis help. I can turn this off at any time."
+        ),
+    )
     text_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_share_mood(self) -> bool:

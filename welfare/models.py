@@ -113,6 +113,13 @@ class ConsentText(models.Model):
     body_en = models.TextField(_("text in English"))
     body_ko = models.TextField(_("text in Korean"))
     published_at = models.DateTimeField(_("published"), default=timezone.now)
+    # A version that only adds an optional scope leaves what earlier versions covered unchanged, so
+    # consents given to them stay in force for that (pausing every link on deploy would stop care);
+    # the new scope itself needs agreement to this version.
+    adds_optional_scope_only = models.BooleanField(
+        _("adds an optional scope only"), default=False,
+        help_text=_("Consents given to earlier versions stay in force for what those covered."),
+    )
 
     class Meta:
         ordering = ["-version"]
@@ -140,6 +147,9 @@ class Consent(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     share_mood = models.BooleanField(_("mood scores and activity"), default=True)
     share_text = models.BooleanField(_("text of entries"), default=False)
+    # The wellbeing questionnaires' scores and crisis signals (diary.wellbeing); optional, and only
+    # offered from consent text version 2, which describes it.
+    share_checks = models.BooleanField(_("wellbeing check results and crisis signals"), default=False)
     text_version = models.PositiveIntegerField(_("consent text version"))
     granted_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -181,6 +191,7 @@ class ConsentEvent(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices)
     share_mood = models.BooleanField()
     share_text = models.BooleanField()
+    share_checks = models.BooleanField(default=False)
     text_version = models.PositiveIntegerField()
     at = models.DateTimeField(default=timezone.now)
 
@@ -202,6 +213,8 @@ class Alert(models.Model):
         NO_ENTRY = "no_entry", _("No entries")
         NEGATIVE_MOOD = "negative_mood", _("Sustained negative mood")
         VALENCE_DROP = "valence_drop", _("Sharp drop in mood")
+        SELF_CHECK = "self_check", _("Wellbeing check worth talking about")
+        CRISIS = "crisis", _("URGENT: crisis help was shown")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -241,6 +254,11 @@ class Alert(models.Model):
         return f"{self.get_kind_display()} · {self.consent.client}"
 
     @property
+    def is_urgent(self) -> bool:
+        """Urgent alerts are e-mailed the moment they open (welfare.services.crisis_alert_raise)."""
+        return self.kind == self.Kind.CRISIS
+
+    @property
     def is_unresolved(self) -> bool:
         return self.status != self.Status.RESOLVED
 
@@ -275,11 +293,17 @@ class AccessLog(models.Model):
         API_TREND = "api_trend", _("fetched your mood trend through the API")
         ALERT = "alert", _("updated an alert about you")
         NOTE = "note", _("wrote a case note about you")
+        CHECKS = "checks", _("saw your wellbeing check results")
 
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     # Names are copied so that the record still says who looked after that account is gone.
     viewer_name = models.CharField(max_length=200)
-    client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="welfare_access_log")
+    # A look at one client names them here; a dashboard page names all the clients it showed in
+    # client_ids instead (",12,40,51,"), so that a page view is one row, not one per client.
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="welfare_access_log"
+    )
+    client_ids = models.TextField(blank=True, default="")
     organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, related_name="+")
     organisation_name = models.CharField(max_length=120)
     action = models.CharField(max_length=16, choices=Action.choices)

@@ -32,3 +32,11 @@ def on_entry_saved(sender, *, instance: Entry, created: bool, raw: bool = False,
     # A new entry can end a "no entry" episode at once, before any analysis arrives.
     if created and not raw and _sharing(User.objects.filter(pk=instance.owner_id)).exists():
         _evaluate_after_commit(instance.owner_id)
+
+
+def on_crisis_signalled(sender, *, signal_id: int, owner_id: int, **kwargs) -> None:
+    # Sent after commit. Only members who share their checks with a centre cost more than this query.
+    if Consent.objects.filter(client_id=owner_id, status=Consent.Status.ACTIVE, share_checks=True).exists():
+        from welfare.tasks import crisis_alert_task
+
+        crisis_alert_task.delay(signal_id)

@@ -170,6 +170,8 @@ def risk_from(holding: dict[str, dict | None], stats: MoodStats, org: Organisati
 
 def alert_reason(kind: str, evidence: dict) -> str:
     """Why the alert fired, with its numbers, in the reader's language."""
+    if kind in (Alert.Kind.SELF_CHECK, Alert.Kind.CRISIS):
+        return wellbeing_reason(kind, evidence)
     if kind == Alert.Kind.NO_ENTRY:
         if evidence.get("last_entry"):
             return _(
@@ -235,4 +237,66 @@ def alert_reason(kind: str, evidence: dict) -> str:
             "z": abs(evidence["z"]),
             "threshold": evidence["threshold_sd"],
         }
+    return ""
+
+
+# --- The wellbeing questionnaires and crisis signals (diary.wellbeing) --------------------------
+# Used only for consents that include the share_checks scope (welfare.evaluation, welfare.urgent).
+
+# Alerts that events open (a crisis signal), not the periodic figures: evaluation never ends them;
+# the caseworker resolves them, or withdrawing the scope does.
+EVENT_KINDS = frozenset({Alert.Kind.CRISIS})
+
+
+def self_check(latest: dict | None) -> dict | None:
+    """Holds while a questionnaire's latest result (last four weeks) is at or above the line where
+    the published scale says it is worth talking about: PHQ-9 10, GDS-15 5, UCLA-3 6."""
+    from diary.wellbeing.instruments import INSTRUMENTS
+    from diary.wellbeing.selectors import RECENT_CHECK_DAYS
+
+    flagged = [
+        {
+            "instrument": code,
+            "score": row.score,
+            "maximum": row.maximum,
+            "threshold": INSTRUMENTS[code].attention_at,
+            "day": row.day.isoformat(),
+        }
+        for code, row in sorted((latest or {}).items())
+        if row.attention and row.score is not None
+    ]
+    if not flagged:
+        return None
+    return {"checks": flagged, "window_days": RECENT_CHECK_DAYS}
+
+
+def wellbeing_reason(kind: str, evidence: dict) -> str:
+    from diary.wellbeing.instruments import INSTRUMENTS
+
+    if kind == Alert.Kind.SELF_CHECK:
+        parts = []
+        for check in evidence.get("checks", []):
+            form = INSTRUMENTS.get(check["instrument"])
+            if form is None:
+                continue
+            parts.append(
+                _("%(name)s %(score)s of %(max)s on %(day)s (%(band)s; worth talking about from %(threshold)s)")
+                % {
+                    "name": form.short_name, "score": check["score"], "max": check["maximum"], "day": check["day"],
+                    "band": form.band_for(check["score"]).label, "threshold": check["threshold"],
+                }
+            )
+        return _("The client's own wellbeing check: %(checks)s. A questionnaire score is not a diagnosis.") % {
+            "checks": "; ".join(parts)
+        }
+    if kind == Alert.Kind.CRISIS:
+        what = (
+            _("an answer in the questionnaire (thoughts of being better off dead or of self-harm)")
+            if evidence.get("source") == "phq_item9"
+            else _("the words of a diary entry about dying or self-harm")
+        )
+        return _(
+            "Crisis help was shown to the client on %(at)s because of %(what)s (%(n)s time(s) in this alert). "
+            "Please call them today."
+        ) % {"at": evidence.get("last_at", "")[:16].replace("T", " "), "what": what, "n": evidence.get("signals", 1)}
     return ""

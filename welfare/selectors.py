@@ -28,14 +28,26 @@ def current_consent_text() -> ConsentText | None:
     return ConsentText.objects.order_by("-version").first()
 
 
-def _current_version_subquery() -> Subquery:
-    return Subquery(ConsentText.objects.order_by("-version").values("version")[:1])
+def _binding_versions() -> QuerySet[ConsentText]:
+    """The versions that ask everyone to agree again (not those that only add an optional scope)."""
+    return ConsentText.objects.filter(adds_optional_scope_only=False).order_by("-version")
+
+
+def _binding_version_subquery() -> Subquery:
+    return Subquery(_binding_versions().values("version")[:1])
+
+
+def binding_consent_version() -> int | None:
+    """The oldest text version a consent may have been given to and still be in force."""
+    return _binding_versions().values_list("version", flat=True).first()
 
 
 def consents_in_force() -> QuerySet[Consent]:
-    """Consents that allow access: active, mood scope given, agreed to the current text."""
+    """Consents that allow access: active, mood scope given, agreed to the latest text that asked
+    everyone to agree again or to a later one. (A scope a later text added, such as share_checks,
+    can only have been given by agreeing to that text.)"""
     return Consent.objects.filter(
-        status=Consent.Status.ACTIVE, share_mood=True, text_version=_current_version_subquery()
+        status=Consent.Status.ACTIVE, share_mood=True, text_version__gte=_binding_version_subquery()
     )
 
 
@@ -74,7 +86,7 @@ def paused_consent_count(*, user: User) -> int:
         return 0
     return (
         Consent.objects.filter(caseworker=user, status=Consent.Status.ACTIVE)
-        .exclude(text_version=_current_version_subquery())
+        .exclude(text_version__gte=_binding_version_subquery())
         .count()
     )
 
@@ -289,16 +301,35 @@ def consent_get_of(*, member: User, consent_id: int) -> Consent:
         raise Http404("No such link.") from None
 
 
-def consent_needs_renewal(*, consent: Consent, current: ConsentText | None) -> bool:
-    return consent.is_active and current is not None and consent.text_version != current.version
+def consent_needs_renewal(*, consent: Consent, binding_version: int | None) -> bool:
+    """Sharing is paused until the member agrees to a text that asked everyone to agree again."""
+    return consent.is_active and binding_version is not None and consent.text_version < binding_version
+
+
+def access_rows_of(*, member: User) -> QuerySet[AccessLog]:
+    """Every access row about the member: looks at them alone, and pages that listed them."""
+    return AccessLog.objects.filter(Q(client=member) | Q(client_ids__contains=f",{member.pk},"))
 
 
 def access_log_of(*, member: User) -> QuerySet:
     """Who looked at the member's data: one row per person, centre, kind of look and day."""
     return (
-        AccessLog.objects.filter(client=member)
+        access_rows_of(member=member)
         .annotate(date=TruncDate("at", tzinfo=member.zone))
         .values("date", "viewer_name", "organisation_name", "action")
         .annotate(times=Count("pk"), first=Min("at"), last=Max("at"))
         .order_by("-date", "-last")
     )
+
+
+# How far back the client page lists wellbeing check results: about a dozen two-weekly checks.
+SHARED_CHECK_DAYS = 180
+
+
+def shared_checks(*, consent: Consent, today: datetime.date):
+    """The client's questionnaire results, only under the share_checks scope (else None)."""
+    if not consent.share_checks:
+        return None
+    from diary.wellbeing.selectors import check_rows
+
+    return check_rows(owner=consent.client, since=today - datetime.timedelta(days=SHARED_CHECK_DAYS))

@@ -10,10 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from diary.services import today_for
+from diary.tracker.cache import summary_cached
 from diary.tracker.moods import PREFERENCES
 from diary.tracker.ranges import DateRange, RangeError, parse_date, validate_granularity
 from diary.tracker.selectors import tracker_preference_get
-from diary.tracker.summary import mood_summary, summary_as_json
+from diary.tracker.summary import summary_as_json
 
 DEFAULT_DAYS = 30
 
@@ -57,6 +58,6 @@ class MoodSummaryAPIView(APIView):
         if prefer not in PREFERENCES:
             return _bad_request(_("prefer must be “ai” or “self” (not “%(value)s”).") % {"value": prefer[:20]},
                                 "prefer")
-        summary = mood_summary(user=request.user, date_range=date_range, granularity=granularity,
-                               prefer=prefer, today=today)
+        summary = summary_cached(user=request.user, date_range=date_range, granularity=granularity,
+                                 prefer=prefer, today=today)
         return Response(summary_as_json(summary))

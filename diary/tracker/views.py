@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from diary.services import today_for
 from diary.tracker import exports, present, selectors
+from diary.tracker.cache import cached
 from diary.tracker.calendars import MAX_CALENDAR_MONTHS, month_grids, month_names, year_pixels
 from diary.tracker.models import TrackerPreference
 from diary.tracker.moods import SOURCE_LABELS, day_rule_text, emotion_label, emotion_legend
@@ -48,15 +49,23 @@ def _summary_page(request: HttpRequest, template: str, default_kind: str) -> Htt
     except RangeError as error:
         return _bad_range(request, error)
     prefer = selectors.tracker_preference_get(user=request.user)
-    summary = mood_summary(user=request.user, date_range=choice.date_range, granularity=choice.granularity,
-                           prefer=prefer, today=today)
+    def figures() -> dict:
+        summary = mood_summary(user=request.user, date_range=choice.date_range,
+                               granularity=choice.granularity, prefer=prefer, today=today)
+        return {"summary": summary, "tables": present.tables(summary),
+                "calendars": month_grids(summary["days"], choice.date_range)}
+
+    # The figures, their tables and calendars, once per person and change (diary.tracker.cache).
+    page = cached("page", request.user, (choice.date_range.start, choice.date_range.end,
+                                         choice.granularity, prefer, today), figures)
+    summary = page["summary"]
     months = (choice.date_range.end.year - choice.date_range.start.year) * 12 \
         + choice.date_range.end.month - choice.date_range.start.month + 1
     context = {
         "choice": choice,
         "summary": summary,
-        "tables": present.tables(summary),
-        "calendars": month_grids(summary["days"], choice.date_range),
+        "tables": page["tables"],
+        "calendars": page["calendars"],
         "too_many_months": months > MAX_CALENDAR_MONTHS,
         "range_kinds": [("week", _("Week")), ("month", _("Month")), ("year", _("Year"))],
         "chart_text": chart_text(),
@@ -96,7 +105,8 @@ def pixels(request: HttpRequest) -> HttpResponse:
     year = int(raw)
     date_range = year_of(datetime.date(year, 1, 1))
     prefer = selectors.tracker_preference_get(user=request.user)
-    days = selectors.mood_days(user=request.user, date_range=date_range, prefer=prefer, today=today)
+    days = cached("pixels", request.user, (year, prefer, today), lambda: selectors.mood_days(
+        user=request.user, date_range=date_range, prefer=prefer, today=today))
     counts: dict[str, int] = {}
     for day in days:
         if day["emotion"]:

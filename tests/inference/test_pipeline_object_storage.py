@@ -48,3 +48,22 @@ def test_a_store_that_does_not_answer_hands_the_batch_back_for_a_retry(s3_storag
     assert (job.status, job.reason, job.attempts) == (Status.PENDING, "", 1)
     assert not AnalysisResult.objects.filter(entry=entry).exists()
     assert scripted_models.calls == []
+
+
+def test_a_photo_gone_from_the_bucket_fails_readably_and_the_rest_of_the_batch_is_read(
+    s3_storage, member, scripted_models, django_capture_on_commit_callbacks,
+):
+    # Given five pending entries (their photos fetched several at a time), one of whose objects is gone
+    with django_capture_on_commit_callbacks(execute=False):
+        entries = [entry_with_photo(member, colour=GREEN if i % 2 else RED) for i in range(5)]
+    lost = entries[2]
+    s3_storage.delete(lost.photo.name)
+    # when a worker reads the batch
+    counts = pipeline.batch_run(size=10, max_wait=0)
+    # then that one failed with the sentence saying what to do, and the other four are done, in one pass
+    assert counts == {"claimed": 5, "done": 4, "failed": 1}
+    failed = AnalysisJob.objects.get(entry=lost)
+    assert failed.status == Status.FAILED and "could not be found" in failed.reason
+    assert [AnalysisResult.objects.get(entry=e).emotion for e in entries if e != lost] == ["angry", "happy",
+                                                                                          "happy", "angry"]
+    assert scripted_models.calls == [4]

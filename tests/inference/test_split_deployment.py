@@ -19,8 +19,8 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import api_token_issue
 from inference.models import AnalysisJob, AnalysisResult
 from tests.conftest import stored_names, verified
 from tests.factories import UserFactory
@@ -95,7 +95,7 @@ def deployment(transactional_db, s3_storage, tmp_path, monkeypatch):
 def test_entries_uploaded_to_the_web_host_are_read_exactly_once_by_a_worker_on_another(deployment):
     web, worker, store, tmp_path = deployment
     person = verified(UserFactory())
-    token = Token.objects.create(user=person).key
+    token = api_token_issue(user=person)[1]
     photos = real.face_photos(UPLOADS)
     # When people upload entries with photos over HTTP, several at once
     def upload(photo: bytes) -> int:

@@ -36,7 +36,7 @@ def test_lastfm_import_report_and_matcher_quality():
 
     catalogue = services.catalogue()
     assert len(catalogue) == 8677
-    shares = evaluation.quadrant_precision(catalogue, evaluation.tag_places())
+    shares = evaluation.quadrant_precision(catalogue, evaluation.tag_places(), listener=evaluation.CONGRUENT)
     assert min(shares.values()) >= 0.8, shares
     lift = evaluation.lift_monotonicity(catalogue, random_moods=30, lengths=(6,))
     assert lift["monotone_share"] >= 0.9, lift

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from inference.emotions import EMOTIONS, one_hot
-from music import matching
+from music import care, matching
 from music.matching import Catalogue, Listener, TagWords, TrackRecord
 
 TAGS = [
@@ -43,8 +43,10 @@ def test_mood_point_of_a_self_report_is_the_emotion_point():
 
 
 def test_match_offers_tracks_close_to_the_mood(grid):
+    # (For sad, anxious and angry moods: when the person chose music that matches their sadness.)
     for emotion in ("happy", "sad", "angry", "fear", "surprise", "disgust"):
-        picks = matching.recommend(grid, one_hot(emotion), strategy="match", n=5)
+        picks = matching.recommend(grid, one_hot(emotion), strategy="match", n=5,
+                                   listener=Listener(match_sadness=True))
         assert len(picks) == 5
         assert all(matching.quadrant_matches(emotion, p.valence, p.arousal) for p in picks), emotion
 
@@ -65,7 +67,10 @@ def test_calm_strategy_offers_pleasant_low_arousal_tracks_whatever_the_mood(grid
 def test_lift_starts_near_the_mood_and_moves_valence_monotonically_to_the_target(grid, emotion, target):
     picks = matching.recommend(grid, one_hot(emotion), strategy="lift", target=target, n=6)
     assert len(picks) == 6
-    start_v, start_a, _ = matching.mood_point(one_hot(emotion))
+    start_v, start_a, vec = matching.mood_point(one_hot(emotion))
+    # Sad, anxious and angry moods start halfway to consoling (music.care), the others at the mood
+    plan = care.plan(one_hot(emotion), strategy="lift", matches_sadness=False)
+    (start_v, start_a), _vec = care.start((start_v, start_a), vec, vec, plan)
     goal_v, goal_a = matching.TARGETS[target]
     first, last = picks[0], picks[-1]
     assert np.hypot(first.valence - start_v, first.arousal - start_a) < 0.45
@@ -193,7 +198,7 @@ def test_reason_without_tempo_or_mode_uses_the_nearest_tag():
 
 def test_lift_session_reasons_describe_the_journey(grid):
     picks = matching.recommend(grid, one_hot("sad"), strategy="lift", target="calm", n=4)
-    assert picks[0].reasons["en"].endswith("starts where you are")
+    assert picks[0].reasons["en"].endswith("starts gently, to comfort you")
     assert picks[1].reasons["en"].endswith("a step towards calm")
     assert picks[-1].reasons["en"].endswith("arrives at calm")
     assert picks[-1].reasons["ko"].endswith("차분함에 다다라요")

@@ -53,12 +53,12 @@ def test_stored_recommendations_follow_a_changed_mood(owner_client, sad_entry):
 
 
 def test_session_page_plays_in_order(owner_client, sad_entry, small_catalogue):
-    embeddable = small_catalogue[6]  # "Sad one": the session starts here
+    embeddable = small_catalogue[12]  # "Middle two": a sad mood's session starts here, consoling
     embeddable.youtube_url = "https://www.youtube.com/watch?v=abcdefghijk"
     embeddable.save()
     url = reverse("music:session", args=[sad_entry.pk, "calm"])
     html = owner_client.get(url).content.decode()
-    assert "Step 1 of 6" in html and "starts where you are" in html
+    assert "Step 1 of 6" in html and "starts gently, to comfort you" in html
     stored = RecommendationSet.objects.get(entry=sad_entry, strategy="lift", target="calm")
     items = list(stored.items.order_by("position"))
     # The first step: a click-to-play placeholder for the embeddable video (no request to YouTube yet).

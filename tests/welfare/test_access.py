@@ -74,7 +74,7 @@ def test_a_client_assigned_to_a_colleague_is_refused(client, shared, colleague):
 
 
 def test_consent_to_an_old_text_is_refused(caseworker_client, shared):
-    ConsentText.objects.create(version=2, body_en="v2", body_ko="v2")
+    ConsentText.objects.create(version=3, body_en="v2", body_ko="v2")
     assert_refused(caseworker_client, shared)
 
 

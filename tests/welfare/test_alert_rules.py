@@ -336,11 +336,11 @@ def test_withdrawn_and_outdated_consents_are_not_evaluated(consent, member):
     from welfare.services import consent_withdraw
 
     backdate_consent(consent)
-    ConsentText.objects.create(version=2, body_en="v2", body_ko="v2")
+    ConsentText.objects.create(version=3, body_en="v2", body_ko="v2")
     alerts_evaluate()
     assert alerts(consent) == []
 
-    ConsentText.objects.filter(version=2).delete()
+    ConsentText.objects.filter(version=3).delete()
     consent_withdraw(consent=consent)
     alerts_evaluate()
     assert alerts(consent) == []

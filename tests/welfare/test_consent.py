@@ -30,20 +30,20 @@ def test_it_links_with_the_centre_code_and_records_the_consent(member_client, me
     page = member_client.get(reverse("welfare:consent_new"))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "Consent text, version 1" in body and "Photos" in body and "never shared" in body
+    assert "Consent text, version 2" in body and "Photos" in body and "never shared" in body
     assert "not a diagnosis" in body  # the automatic reading is explained on the consent page
-    response = member_client.post(reverse("welfare:consent_new"), {"share_mood": "on", "text_version": 1})
+    response = member_client.post(reverse("welfare:consent_new"), {"share_mood": "on", "text_version": 2})
 
     # Then the consent exists with that scope and the grant is on record with its version and time
     assert response.status_code == 302
     consent = Consent.objects.get(client=member, organisation=organisation)
-    assert consent.is_active and consent.share_mood and not consent.share_text and consent.text_version == 1
+    assert consent.is_active and consent.share_mood and not consent.share_text and consent.text_version == 2
     [event] = consent.events.all()
     assert (event.action, event.share_mood, event.share_text, event.text_version) == (
         "granted",
         True,
         False,
-        1,
+        2,
     )
     assert event.at is not None
 
@@ -51,12 +51,12 @@ def test_it_links_with_the_centre_code_and_records_the_consent(member_client, me
 def test_the_consent_text_is_offered_in_korean(member_client, member, organisation):
     start_link(member_client, organisation)
     body = member_client.get(reverse("welfare:consent_new") + "?text=ko").content.decode()
-    assert "동의서 (버전 1)" in body and "진단이 아닙니다" in body and "사진" in body
+    assert "동의서 (버전 2)" in body and "진단이 아닙니다" in body and "사진" in body
 
 
 def test_the_mood_scope_is_required(member_client, member, organisation):
     start_link(member_client, organisation)
-    response = member_client.post(reverse("welfare:consent_new"), {"share_text": "on", "text_version": 1})
+    response = member_client.post(reverse("welfare:consent_new"), {"share_text": "on", "text_version": 2})
     assert response.status_code == 400
     assert "Sharing mood scores and activity is needed to link" in response.content.decode()
     assert not Consent.objects.exists()
@@ -64,12 +64,12 @@ def test_the_mood_scope_is_required(member_client, member, organisation):
 
 def test_entry_text_is_a_separate_optional_scope(member_client, member, organisation):
     start_link(member_client, organisation)
-    member_client.post(reverse("welfare:consent_new"), {"share_mood": "on", "share_text": "on", "text_version": 1})
+    member_client.post(reverse("welfare:consent_new"), {"share_mood": "on", "share_text": "on", "text_version": 2})
     consent = Consent.objects.get(client=member)
     assert consent.share_text
 
     # The member turns text sharing off again
-    member_client.post(reverse("welfare:consent_edit", args=[consent.pk]), {"share_mood": "on", "text_version": 1})
+    member_client.post(reverse("welfare:consent_edit", args=[consent.pk]), {"share_mood": "on", "text_version": 2})
 
     consent.refresh_from_db()
     assert consent.is_active and not consent.share_text
@@ -108,7 +108,7 @@ def test_withdrawal_ends_access_at_once_and_is_recorded(member_client, member, c
     assert consent.status == Consent.Status.WITHDRAWN and consent.withdrawn_at and consent.caseworker is None
     assert consent_list_visible_to(user=caseworker).count() == 0
     latest = consent.events.first()
-    assert latest.action == ConsentEvent.Action.WITHDRAWN and latest.text_version == 1
+    assert latest.action == ConsentEvent.Action.WITHDRAWN and latest.text_version == 2
     assert "You stopped sharing" in member_client.get(reverse("welfare:care")).content.decode()
 
 
@@ -125,30 +125,55 @@ def test_sharing_again_after_withdrawal_needs_a_new_assignment(member, consent, 
 
 def test_a_new_text_version_pauses_sharing_until_the_member_agrees_again(member_client, member, consent, caseworker):
     # Given staff publish a new consent text
-    ConsentText.objects.create(version=2, body_en="Version 2 of the text.", body_ko="버전 2")
+    ConsentText.objects.create(version=3, body_en="Version 3 of the text.", body_ko="버전 3")
 
     # Then the caseworker no longer sees the client, and the member is asked to read the new text
     assert consent_list_visible_to(user=caseworker).count() == 0
     care = member_client.get(reverse("welfare:care")).content.decode()
     assert "The consent text has changed" in care
     page = member_client.get(reverse("welfare:consent_edit", args=[consent.pk])).content.decode()
-    assert "Version 2 of the text." in page and 'name="share_mood"' in page and "checked" not in page
+    assert "Version 3 of the text." in page and 'name="share_mood"' in page and "checked" not in page
 
-    # When the member agrees to version 2
-    member_client.post(reverse("welfare:consent_edit", args=[consent.pk]), {"share_mood": "on", "text_version": 2})
+    # When the member agrees to version 3
+    member_client.post(reverse("welfare:consent_edit", args=[consent.pk]), {"share_mood": "on", "text_version": 3})
 
     # Then sharing resumes with the same caseworker, and the renewal is on record
     consent.refresh_from_db()
-    assert consent.text_version == 2 and consent.caseworker == caseworker
-    assert consent.events.first().action == ConsentEvent.Action.RENEWED and consent.events.first().text_version == 2
+    assert consent.text_version == 3 and consent.caseworker == caseworker
+    assert consent.events.first().action == ConsentEvent.Action.RENEWED and consent.events.first().text_version == 3
     assert consent_list_visible_to(user=caseworker).count() == 1
+
+
+def test_a_text_that_only_adds_an_optional_scope_keeps_earlier_links_in_force(member_client, member, consent,
+                                                                             caseworker):
+    # Given a member linked under version 2, and staff publish version 3, which only adds a scope
+    assert consent.text_version == 2 and not consent.share_checks
+    ConsentText.objects.create(version=3, body_en="Version 3 adds a scope.", body_ko="버전 3",
+                               adds_optional_scope_only=True)
+
+    # Then the caseworker still sees the client and the member is not told sharing has paused
+    assert consent_list_visible_to(user=caseworker).count() == 1
+    assert "The consent text has changed" not in member_client.get(reverse("welfare:care")).content.decode()
+
+    # When the member opts into the new scope, they agree to version 3
+    member_client.post(reverse("welfare:consent_edit", args=[consent.pk]),
+                       {"share_mood": "on", "share_checks": "on", "text_version": 3})
+    consent.refresh_from_db()
+    assert consent.text_version == 3 and consent.share_checks
+    assert consent_list_visible_to(user=caseworker).count() == 1
+
+
+def test_the_shipped_version_2_keeps_version_1_links_in_force(db):
+    # Version 2 (wellbeing checks) was published by a migration as adding an optional scope only
+    assert ConsentText.objects.get(version=2).adds_optional_scope_only
+    assert not ConsentText.objects.get(version=1).adds_optional_scope_only
 
 
 def test_agreeing_to_a_text_that_was_replaced_meanwhile_is_refused(member_client, member, organisation):
     start_link(member_client, organisation)
-    ConsentText.objects.create(version=2, body_en="v2", body_ko="v2")
+    ConsentText.objects.create(version=3, body_en="v2", body_ko="v2")
 
-    response = member_client.post(reverse("welfare:consent_new"), {"share_mood": "on", "text_version": 1})
+    response = member_client.post(reverse("welfare:consent_new"), {"share_mood": "on", "text_version": 2})
 
     assert response.status_code == 400
     assert "The consent text changed while you were reading it" in response.content.decode()

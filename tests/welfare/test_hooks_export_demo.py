@@ -58,7 +58,7 @@ def test_the_data_download_holds_the_welfare_records(consent, member, caseworker
     CaseNote.objects.create(consent=consent, author=caseworker, author_name=str(caseworker), text="Phoned.")
     data = json.loads(zipfile.ZipFile(io.BytesIO(user_data_export(user=member))).read("data.json"))
     welfare = data["welfare"]
-    assert welfare["links"][0]["consent_text_version"] == 1
+    assert welfare["links"][0]["consent_text_version"] == 2
     assert welfare["consent_records"][0]["action"] == "granted"
     assert welfare["case_notes"][0]["text"] == "Phoned."
 

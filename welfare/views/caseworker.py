@@ -2,6 +2,7 @@
 through welfare.selectors, and writes what it showed to the access log."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from welfare.security import caseworker_required
 from welfare.sparklines import sparkline
 
 ENTRIES_PER_PAGE = 10
+DASHBOARD_PER_PAGE = 50
 PLACEHOLDER_ID = 987654321
 
 
@@ -106,15 +108,25 @@ def dashboard_lines(rows: list[selectors.ClientSummary]) -> list[DashboardLine]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     risk = request.GET.get("risk", "")
     sort = request.GET.get("sort", "risk")
+    if sort not in selectors.SORTS:
+        sort = "risk"
+    if risk not in selectors.Risk.LABELS.values():
+        risk = ""
     rows = selectors.dashboard_rows(user=request.user, risk=risk, sort=sort)
-    services.access_record(
-        viewer=request.user, consents=[row.consent for row in rows], action=AccessLog.Action.DASHBOARD
+    # Sorted and filtered over all the clients, then cut into pages: only the page's rows are
+    # drawn and logged (one access row per page view, naming the clients it showed).
+    page = Paginator(rows, DASHBOARD_PER_PAGE).get_page(request.GET.get("page"))
+    services.access_record_page(
+        viewer=request.user, consents=[row.consent for row in page], action=AccessLog.Action.DASHBOARD
     )
     return render(
         request,
         "welfare/dashboard.html",
         {
-            "lines": dashboard_lines(rows),
+            "lines": dashboard_lines(list(page)),
+            "page": page,
+            "page_query": urlencode({k: v for k, v in (("risk", risk), ("sort", sort)) if v}),
+            "total": len(rows),
             "risk": risk,
             "sort": sort,
             "paused": selectors.paused_consent_count(user=request.user),
@@ -135,7 +147,12 @@ def _alert_cards(alerts, row: selectors.ClientSummary) -> list:
     cards = list(alerts)
     for alert in cards:
         alert.now_reason = ""
-        if alert.cleared_at is None:
+        if alert.cleared_at is None and alert.kind in rules.EVENT_KINDS:
+            # A crisis alert is not a rule on today's figures: it stays until the caseworker resolves it.
+            alert.now_reason = _("Urgent: it stays open until you resolve it with a note of what was done.")
+        elif alert.cleared_at is None and alert.kind == Alert.Kind.SELF_CHECK:
+            alert.now_reason = ""  # the client's own latest answers are listed under "Wellbeing check"
+        elif alert.cleared_at is None:
             evidence = row.holding.get(alert.kind)
             alert.now_reason = rules.alert_reason(alert.kind, evidence) if evidence else _(
                 "On today's figures the rule no longer holds; the alert closes at the next check.")
@@ -150,6 +167,9 @@ def client_detail(request: HttpRequest, consent_id: int) -> HttpResponse:
     row = selectors.client_summary(user=request.user, consent=consent)
     stats, today = row.stats, row.today
     services.access_record(viewer=request.user, consents=[consent], action=AccessLog.Action.CLIENT_PAGE)
+    checks = selectors.shared_checks(consent=consent, today=today)
+    if checks is not None:
+        services.access_record(viewer=request.user, consents=[consent], action=AccessLog.Action.CHECKS)
     window_from, window_to = row.window
     holding = [str(Alert.Kind(kind).label) for kind, evidence in row.holding.items() if evidence]
     return render(
@@ -177,6 +197,7 @@ def client_detail(request: HttpRequest, consent_id: int) -> HttpResponse:
             "alerts": _alert_cards(selectors.alert_history(consent=consent), row),
             "notes": consent.notes.all(),
             "note_form": CaseNoteForm(),
+            "checks": checks,
         },
     )
 

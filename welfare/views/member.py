@@ -22,10 +22,10 @@ ACCESS_LOG_PER_PAGE = 30
 
 
 def _care_page(request: HttpRequest, form: LinkCodeForm, status: int = 200) -> HttpResponse:
-    current = selectors.current_consent_text()
+    binding_version = selectors.binding_consent_version()
     consents = list(selectors.consent_list_of(member=request.user))
     for consent in consents:
-        consent.needs_renewal = selectors.consent_needs_renewal(consent=consent, current=current)
+        consent.needs_renewal = selectors.consent_needs_renewal(consent=consent, binding_version=binding_version)
     return render(request, "welfare/care.html", {"consents": consents, "form": form}, status=status)
 
 
@@ -91,6 +91,7 @@ def _grant(request: HttpRequest, *, organisation: Organisation, form: ConsentFor
         text=text,
         share_mood=form.cleaned_data["share_mood"],
         share_text=form.cleaned_data["share_text"],
+        share_checks=form.cleaned_data["share_checks"],
     )
 
 
@@ -136,6 +137,7 @@ def consent_edit(request: HttpRequest, consent_id: int) -> HttpResponse:
         "text_version": text.version,
         "share_mood": agreed_to_this_text,
         "share_text": agreed_to_this_text and consent.share_text,
+        "share_checks": agreed_to_this_text and consent.share_checks,
     }
     form = ConsentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
