@@ -117,3 +117,38 @@ def fuse(
     unnormalised = [math.exp(v - top) for v in logs]
     total = sum(unnormalised)
     return _reading([v / total for v in unnormalised], "combined", dict(weights))
+
+
+# --- A photo without a face: the scene's valence and arousal join the words' ---------------------
+#
+# The scene reader's seven-mood distribution abstains (no confidence reaches 80% right on its
+# validation folds; inference/weights/scene/MODEL_CARD.md), so it cannot join the log-linear pool
+# above. What it does measure is valence and arousal. Each coordinate is pooled as a weighted mean,
+# the scene's weight being the share of variance its prediction explains on its validation folds
+# (r squared: 0 for a reader no better than the average, 1 for a perfect one), the words keeping
+# the rest. The scene's arousal (validation r 0.17) therefore moves the reading only a little.
+
+
+@lru_cache(maxsize=1)
+def scene_weights() -> dict[str, float]:
+    """{'valence': w, 'arousal': w} from the shipped scene model's cross-validated Pearson r."""
+    weights = {}
+    for axis in ("valence", "arousal"):
+        r = _validation_nll(_WEIGHTS / "scene" / "model.json", (f"validation.{axis}_r",))
+        weights[axis] = round(max(r or 0.0, 0.0) ** 2, 4)
+    return weights
+
+
+def fuse_scene(
+    *, reading: FusedReading | None, scene_valence: float, scene_arousal: float,
+    weights: dict[str, float] | None = None,
+) -> tuple[float, float, dict[str, float]]:
+    """(valence, arousal, weights) on the site's [-1, 1] scale with the scene's coordinates joined.
+
+    Without a words' reading the scene's own coordinates are the answer (weight 1)."""
+    if reading is None:
+        return round(scene_valence, 4), round(scene_arousal, 4), {"valence": 1.0, "arousal": 1.0}
+    weights = weights or scene_weights()
+    valence = (1 - weights["valence"]) * reading.valence + weights["valence"] * scene_valence
+    arousal = (1 - weights["arousal"]) * reading.arousal + weights["arousal"] * scene_arousal
+    return round(valence, 4), round(arousal, 4), dict(weights)

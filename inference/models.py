@@ -7,6 +7,7 @@ Pure Django (no torch): the web processes import this freely.
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from diary.models import Entry
 from inference.emotions import EMOTION_CHOICES
@@ -153,6 +154,15 @@ class AnalysisResult(models.Model):
     disagreement = models.BooleanField(default=False)
     # Why the face found was not read (inference.face_quality: too_small, blurred, ...), "" if read.
     face_quality = models.CharField(max_length=16, choices=FaceQuality.choices, blank=True)
+    # A photo without a face, read as a scene (inference.scene): valence/arousal on [-1, 1], and the
+    # photo's mean brightness/saturation in [0, 1] for the explanation. scene_reason says why a
+    # photo was not read as a scene (uniform, few_colours, document).
+    scene_read = models.BooleanField(default=False)
+    scene_reason = models.CharField(max_length=16, blank=True)
+    scene_valence = models.FloatField(null=True, blank=True)
+    scene_arousal = models.FloatField(null=True, blank=True)
+    scene_brightness = models.FloatField(null=True, blank=True)
+    scene_saturation = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -168,6 +178,22 @@ class AnalysisResult(models.Model):
     @property
     def has_reading(self) -> bool:
         return bool(self.emotion)
+
+    @property
+    def scene_description(self) -> str:
+        """"The photo looks bright and calm": the scene reading in plain words, or ""."""
+        if not self.scene_read or self.scene_valence is None:
+            return ""
+        bright = (self.scene_brightness or 0) >= 0.5
+        light = pgettext_lazy("scene light", "bright") if bright else pgettext_lazy("scene light", "dim")
+        lively = (self.scene_arousal or 0) >= 0
+        if self.scene_valence >= 0.1:
+            mood = pgettext_lazy("scene mood", "cheerful") if lively else pgettext_lazy("scene mood", "calm")
+        elif self.scene_valence <= -0.1:
+            mood = pgettext_lazy("scene mood", "tense") if lively else pgettext_lazy("scene mood", "gloomy")
+        else:
+            mood = pgettext_lazy("scene mood", "quiet")
+        return _("The photo looks %(light)s and %(mood)s.") % {"light": light, "mood": mood}
 
 
 class Correction(models.Model):

@@ -63,6 +63,43 @@ def text_runtime():
     return runtime
 
 
+def scene_runtime():
+    """The scene runtime (numpy/OpenCV, no torch), or None while it is not installed."""
+    try:
+        from inference.scene import runtime
+    except ImportError:
+        return None
+    return runtime
+
+
+def read_scenes(images: dict[int, Image.Image]) -> dict:
+    """Scene readings of the photos where no face was found, in one batch; {} if the reader fails
+    (the words still get read)."""
+    runtime = scene_runtime()
+    if runtime is None or not images:
+        return {}
+    try:
+        return dict(zip(images, runtime.read_scenes(list(images.values())), strict=True))
+    except Exception as error:
+        if type(error).__name__ != "SceneModelUnavailable":
+            logger.exception("Reading the scenes failed; storing the other readings only")
+        return {}
+
+
+def with_scene(reading, scene):
+    """The words' (or nothing's) reading with a read scene's valence and arousal joined
+    (inference.fusion.fuse_scene). An abstained reading stays abstained: nothing acts on it."""
+    if scene is None or not scene.read or reading is None or reading.valence is None:
+        return reading
+    from dataclasses import replace
+
+    from inference.fusion import fuse_scene
+
+    valence, arousal, _weights = fuse_scene(reading=reading, scene_valence=scene.valence,
+                                            scene_arousal=scene.arousal)
+    return replace(reading, valence=valence, arousal=arousal)
+
+
 def read_faces(images: list[Image.Image]) -> list:
     return face_runtime().read_faces(images)
 
@@ -155,6 +192,7 @@ class Outcome:
     fused: object | None = None  # the stored reading (abstaining.Reading): emotion "" when abstained
     has_photo: bool = False
     verdict: object | None = None  # abstaining.Verdict
+    scene: object | None = None  # scene.runtime.SceneReading, for a photo without a face
 
 
 def _thresholds(jobs: list[AnalysisJob]):
@@ -266,6 +304,8 @@ def batch_read(jobs: list[AnalysisJob]) -> dict[int, Outcome]:
             raise error
 
     faces = _read_faces_isolating(images, outcomes)
+    scenes = read_scenes({job_id: image for job_id, image in images.items()
+                          if job_id not in outcomes and not getattr(faces.get(job_id), "found", False)})
     with_text = [job for job in jobs if job.pk not in outcomes and job.entry.text.strip()]
     text_readings = read_texts([job.entry.text for job in with_text]) or [None] * len(with_text)
     texts = {job.pk: reading for job, reading in zip(with_text, text_readings, strict=True)}
@@ -292,8 +332,10 @@ def batch_read(jobs: list[AnalysisJob]) -> dict[int, Outcome]:
         if verdict is None:
             outcomes[job.pk] = Outcome(Status.NO_FACE, reasons.no_reading(has_photo=has_photo,
                                        has_text=bool(job.entry.text.strip())),
-                                       face=face, text=text, has_photo=has_photo)
+                                       face=face, text=text, has_photo=has_photo, scene=scenes.get(job.pk))
         else:
-            outcomes[job.pk] = Outcome(Status.DONE, face=face, text=text, fused=verdict.reading,
-                                       has_photo=has_photo, verdict=verdict)
+            scene = scenes.get(job.pk)
+            outcomes[job.pk] = Outcome(Status.DONE, face=face, text=text,
+                                       fused=with_scene(verdict.reading, scene),
+                                       has_photo=has_photo, verdict=verdict, scene=scene)
     return outcomes

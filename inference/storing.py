@@ -75,6 +75,19 @@ def _result_values(outcome: Outcome, face_model, text_model) -> dict:
         "face_abstained": bool(verdict is not None and verdict.face_abstained),
         "text_abstained": bool(verdict is not None and verdict.text_abstained),
         "disagreement": bool(verdict is not None and verdict.disagreement),
+        **_scene_values(outcome.scene),
+    }
+
+
+def _scene_values(scene) -> dict:
+    read = bool(scene is not None and scene.read)
+    return {
+        "scene_read": read,
+        "scene_reason": (scene.reason or "") if scene is not None else "",
+        "scene_valence": _float(scene.valence) if read else None,
+        "scene_arousal": _float(scene.arousal) if read else None,
+        "scene_brightness": _float(scene.brightness) if read else None,
+        "scene_saturation": _float(scene.saturation) if read else None,
     }
 
 
@@ -125,7 +138,8 @@ def job_store(*, job: AnalysisJob, token: str, outcome: Outcome, face_model=None
 READING_FIELDS = ["face_model", "text_model", "has_photo", "face_found", "faces", "face_box", "face_probabilities",
                   "face_confidence", "text_probabilities", "text_confidence", "combined_probabilities", "source",
                   "emotion", "valence", "arousal", "confidence", "abstained", "abstain_reason", "face_abstained",
-                  "text_abstained", "disagreement", "face_quality"]
+                  "text_abstained", "disagreement", "face_quality", "scene_read", "scene_reason", "scene_valence",
+                  "scene_arousal", "scene_brightness", "scene_saturation"]
 # Entry field <- AnalysisResult field: the reading the tracker, music and welfare use.
 ENTRY_READING_SOURCES = {"ai_emotion": "emotion", "ai_probabilities": "combined_probabilities",
                          "ai_valence": "valence", "ai_arousal": "arousal", "ai_confidence": "confidence"}
