@@ -308,6 +308,7 @@ def face_photos(n: int, *, size: int = 192) -> list[bytes]:
     from diary.photos import clean_photo
     from inference.face_quality import assess_face
     from inference.faces import find_faces
+    from inference.runtime import detect_faces
 
     classes = sorted(p for p in FER_TEST.iterdir() if p.is_dir())
     files = {c.name: sorted(c.glob("PrivateTest_*.jpg")) for c in classes}
@@ -322,8 +323,10 @@ def face_photos(n: int, *, size: int = 192) -> list[bytes]:
                 buffer = io.BytesIO()
                 image.save(buffer, format="JPEG", quality=92)
                 cleaned = clean_photo(SimpleUploadedFile("face.jpg", buffer.getvalue())).photo
-                found = find_faces(Image.open(io.BytesIO(cleaned.read())))
-                if found.found and assess_face(found.crop, found.box, found.gray.shape[::-1]).readable:
+                # the detector the worker uses (runtime.read_faces: MTCNN with landmarks)
+                found = find_faces(Image.open(io.BytesIO(cleaned.read())), detector=detect_faces)
+                if found.found and assess_face(found.crop, found.box, found.gray.shape[::-1],
+                                               getattr(found, "hints", None)).readable:
                     photos.append(buffer.getvalue())
         if not progressed:
             raise RuntimeError(f"only {len(photos)} usable face photos in {FER_TEST}")
