@@ -41,7 +41,22 @@ class TextReadingSerializer(serializers.Serializer):
     confidence = serializers.FloatField(source="text_confidence", allow_null=True)
 
 
-class ReadingSerializer(serializers.Serializer):
+class _ReadingPartsSerializer(serializers.Serializer):
+    """The face and the words' parts of a reading, each null when the entry had none."""
+
+    face = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
+
+    @extend_schema_field(FaceReadingSerializer(allow_null=True))
+    def get_face(self, result: AnalysisResult) -> dict | None:
+        return FaceReadingSerializer(result).data if result.has_photo else None
+
+    @extend_schema_field(TextReadingSerializer(allow_null=True))
+    def get_text(self, result: AnalysisResult) -> dict | None:
+        return TextReadingSerializer(result).data if result.text_probabilities is not None else None
+
+
+class ReadingSerializer(_ReadingPartsSerializer):
     emotion = serializers.ChoiceField(choices=EMOTION_CHOICES)
     emotion_label = serializers.CharField(source="get_emotion_display")
     confidence = serializers.FloatField()
@@ -53,8 +68,6 @@ class ReadingSerializer(serializers.Serializer):
     source_label = serializers.CharField(source="get_source_display")
     probabilities = Probabilities(source="combined_probabilities",
                                           help_text="the seven emotions, summing to 1")
-    face = serializers.SerializerMethodField()
-    text = serializers.SerializerMethodField()
     model = serializers.CharField(source="model_key")
 
     def get_certainty(self, result: AnalysisResult) -> str:
@@ -62,16 +75,8 @@ class ReadingSerializer(serializers.Serializer):
 
         return "probably" if (result.confidence or 0.0) >= PROBABLY_FROM else "maybe"
 
-    @extend_schema_field(FaceReadingSerializer(allow_null=True))
-    def get_face(self, result: AnalysisResult) -> dict | None:
-        return FaceReadingSerializer(result).data if result.has_photo else None
 
-    @extend_schema_field(TextReadingSerializer(allow_null=True))
-    def get_text(self, result: AnalysisResult) -> dict | None:
-        return TextReadingSerializer(result).data if result.text_probabilities is not None else None
-
-
-class AbstentionSerializer(serializers.Serializer):
+class AbstentionSerializer(_ReadingPartsSerializer):
     """Why there is no confident reading: the parts that could not tell, a face problem, a disagreement."""
 
     reason = serializers.ChoiceField(choices=AbstainReason.choices, source="abstain_reason")
@@ -82,16 +87,6 @@ class AbstentionSerializer(serializers.Serializer):
     face_quality = serializers.CharField(help_text="too_small, blurred, dark, turned_away, covered, or empty")
     probabilities = Probabilities(source="combined_probabilities", allow_null=True,
                                   help_text="the unsure reading, for reference only: nothing acts on it")
-    face = serializers.SerializerMethodField()
-    text = serializers.SerializerMethodField()
-
-    @extend_schema_field(FaceReadingSerializer(allow_null=True))
-    def get_face(self, result: AnalysisResult) -> dict | None:
-        return FaceReadingSerializer(result).data if result.has_photo else None
-
-    @extend_schema_field(TextReadingSerializer(allow_null=True))
-    def get_text(self, result: AnalysisResult) -> dict | None:
-        return TextReadingSerializer(result).data if result.text_probabilities is not None else None
 
 
 class CorrectionSerializer(serializers.Serializer):
