@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from diary.models import Entry
-from diary.tracker.cache import mood_changed
+from diary.tracker.daily import day_moods_changed
 
 
 @admin.register(Entry)
@@ -19,11 +19,14 @@ class EntryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    # Deleting here goes round diary.services: the owners' cached tracker figures go stale too.
+    # Deleting here goes round diary.services: the owners' day figures and cached tracker pages
+    # must follow too (the days are taken before the delete).
     def delete_model(self, request, obj: Entry) -> None:
-        mood_changed(owner_ids=[obj.owner_id])
+        day = (obj.owner_id, obj.day)
         super().delete_model(request, obj)
+        day_moods_changed(days=[day])
 
     def delete_queryset(self, request, queryset) -> None:
-        mood_changed(owner_ids={entry.owner_id for entry in queryset.only("owner_id")})
+        days = set(queryset.order_by().values_list("owner_id", "day"))
         super().delete_queryset(request, queryset)
+        day_moods_changed(days=days)

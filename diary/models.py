@@ -66,4 +66,4 @@ class Entry(models.Model):
 
 # The mood tracker's setting lives in its own package; imported here so Django registers it.
 from diary.reminders.models import PushSubscription, ReminderPreference, ReminderSent  # noqa: E402,F401
-from diary.tracker.models import TrackerPreference  # noqa: E402,F401
+from diary.tracker.models import DayMood, TrackerPreference  # noqa: E402,F401

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from diary.models import Entry
 from diary.photos import CleanPhoto
-from diary.tracker.cache import mood_changed
+from diary.tracker.daily import day_moods_changed
 
 
 def today_for(user: User) -> datetime.date:
@@ -100,7 +100,7 @@ def entry_create(
     _refuse_empty(entry)
     entry.full_clean()
     entry.save()
-    mood_changed(owner_ids=[entry.owner_id])
+    day_moods_changed(days=[(entry.owner_id, entry.day)])
     _on_content_changed(entry)
     return entry
 
@@ -118,6 +118,7 @@ def entry_update(
     self_mood_strength: int | None | object = UNCHANGED,
 ) -> Entry:
     changed = False
+    old_day = entry.day
     if day is not None and day != entry.day:
         entry_day_check(owner=entry.owner, day=day)
         entry.day = day
@@ -137,7 +138,7 @@ def entry_update(
     _refuse_empty(entry)
     entry.full_clean()
     entry.save()
-    mood_changed(owner_ids=[entry.owner_id])
+    day_moods_changed(days=[(entry.owner_id, old_day), (entry.owner_id, entry.day)])
     if replaced:
         _delete_files_after_commit(entry, replaced)
     if changed:
@@ -148,5 +149,6 @@ def entry_update(
 @transaction.atomic
 def entry_delete(*, entry: Entry) -> None:
     # Files go in the post_delete receiver (diary.signals), which also covers account deletion.
-    mood_changed(owner_ids=[entry.owner_id])
+    day = (entry.owner_id, entry.day)
     entry.delete()
+    day_moods_changed(days=[day])

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diary.models import Entry
-from diary.tracker.cache import mood_changed
+from diary.tracker.daily import day_moods_changed
 from inference import reasons
 from inference.emotions import EMOTIONS
 from inference.models import AnalysisJob, AnalysisResult, Correction
@@ -77,7 +77,7 @@ def analysis_request(*, entry: Entry) -> AnalysisJob:
     # Old readings describe a photo or text that is no longer there.
     AnalysisResult.objects.filter(entry=entry).delete()
     Entry.objects.filter(pk=entry.pk).update(**_CLEARED_READING)
-    mood_changed(owner_ids=[entry.owner_id])
+    day_moods_changed(days=[(entry.owner_id, entry.day)])
     for name, value in _CLEARED_READING.items():
         setattr(entry, name, value)
     if not entry.photo and not entry.text.strip():
@@ -183,7 +183,7 @@ def correction_set(*, entry: Entry, emotion: str) -> Correction:
     # The answer is also how the person says they felt: the tracker's "my own choice", and what
     # music and compositions follow from now on.
     Entry.objects.filter(pk=entry.pk).update(self_mood=emotion)
-    mood_changed(owner_ids=[entry.owner_id])
+    day_moods_changed(days=[(entry.owner_id, entry.day)])
     entry.self_mood = emotion
     return correction
 

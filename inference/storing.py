@@ -11,7 +11,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from diary.models import Entry
-from diary.tracker.cache import mood_changed
+from diary.tracker.daily import day_moods_changed
 from inference.emotions import EMOTIONS
 from inference.models import AnalysisJob, AnalysisResult, ModelVersion
 from inference.reading import Outcome
@@ -128,7 +128,7 @@ def job_store(*, job: AnalysisJob, token: str, outcome: Outcome, face_model=None
         Entry.objects.filter(pk=job.entry_id).update(
             **{field: getattr(result, source) for field, source in ENTRY_READING_SOURCES.items()}
         )
-        mood_changed(owner_ids=Entry.objects.filter(pk=job.entry_id).values("owner_id"))
+        day_moods_changed(days=Entry.objects.filter(pk=job.entry_id))
         entry_id, status = job.entry_id, str(outcome.status)
         transaction.on_commit(lambda: _send_done(entry_id, status))
     logger.info("analysis stored job=%s entry=%s status=%s", job.pk, job.entry_id, outcome.status)
@@ -221,7 +221,7 @@ def _entries_update(jobs: dict[int, AnalysisJob], keys: dict[int, str | None]) -
                 for field, source in ENTRY_READING_SOURCES.items()
             }
         )
-        mood_changed(owner_ids=Entry.objects.filter(pk__in=entry_ids).values("owner_id"))
+        day_moods_changed(days=Entry.objects.filter(pk__in=entry_ids))
 
 
 def _send_done(entry_id: int, status: str) -> None:

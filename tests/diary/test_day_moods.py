@@ -1,0 +1,117 @@
+"""The per-day mood figures (DayMood) agree with the entries after any sequence of edits.
+
+Random edits go through the services people's edits go through (create, change of mood or day,
+delete), and readings arrive the way the worker stores them (an UPDATE of the
+entries, then day_moods_changed over them). After each step the stored rows must equal a fresh
+aggregation of all entries, and the tracker's daily series (aggregated from entries) must show
+the same day by day. Runs on SQLite and, with DATABASE_URL set, on PostgreSQL.
+"""
+
+import datetime
+import random
+
+import pytest
+from django.core.management import call_command
+
+from diary.models import DayMood, Entry
+from diary.services import entry_create, entry_delete, entry_update
+from diary.tracker import selectors
+from diary.tracker.daily import _figures, day_moods_changed
+from diary.tracker.ranges import DateRange
+from inference.emotions import CIRCUMPLEX, EMOTIONS
+from tests.factories import UserFactory
+
+FIELDS = ("entries", "valence_n", "with_mood", "own", *EMOTIONS, "emotion", "source", "last_entry_id",
+          "both", "agree")
+FIRST = datetime.date(2024, 2, 26)  # across the end of February in a leap year
+SPAN = 8
+
+
+def as_dicts(rows) -> dict:
+    return {
+        (row.owner_id, row.day): {**{name: getattr(row, name) for name in FIELDS},
+                                  "valence_sum": pytest.approx(row.valence_sum, abs=1e-9),
+                                  "valence_sq": pytest.approx(row.valence_sq, abs=1e-9)}
+        for row in rows
+    }
+
+
+def assert_agree(people) -> None:
+    stored = as_dicts(DayMood.objects.all())
+    assert stored == as_dicts(_figures(Entry.objects.all()))
+    date_range = DateRange(FIRST, FIRST + datetime.timedelta(days=SPAN))
+    for person in people:
+        for day in selectors.mood_days(user=person, date_range=date_range, today=FIRST + datetime.timedelta(days=30)):
+            row = stored.get((person.pk, day["date"]))
+            if row is None:
+                assert day["entries"] == 0
+                continue
+            assert (row["entries"], row["emotion"] or None, row["source"] or None, row["last_entry_id"]) == (
+                day["entries"], day["emotion"], day["source"], day["entry_id"])
+            assert {name: row[name] for name in EMOTIONS if row[name]} == day["counts"]
+            assert row["own"] == day["own"]
+            mean = round(row["valence_sum"].expected / row["valence_n"], 4) if row["valence_n"] else None
+            assert mean == pytest.approx(day["valence"], abs=1e-4)
+
+
+def reading_arrives(entry: Entry, emotion: str, valence: float | None) -> None:
+    """As inference.storing does it: the entries' reading columns in one UPDATE, then their days."""
+    Entry.objects.filter(pk=entry.pk).update(ai_emotion=emotion, ai_valence=valence,
+                                             ai_probabilities={emotion: 1.0} if emotion else None)
+    day_moods_changed(days=Entry.objects.filter(pk=entry.pk))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_it_agrees_with_the_entries_after_random_edits(seed):
+    # Given two people in time zones a day apart
+    rng = random.Random(seed)
+    people = [UserFactory(time_zone="Asia/Seoul"), UserFactory(time_zone="America/Los_Angeles")]
+    moods = ["", *EMOTIONS]
+
+    def a_day() -> datetime.date:
+        return FIRST + datetime.timedelta(days=rng.randrange(SPAN))
+
+    # When they write, change, move and delete entries, and readings arrive, in random order
+    for _step in range(60):
+        entries = list(Entry.objects.order_by("pk"))
+        action = rng.choice(["create", "create", "mood", "day", "delete", "reading", "abstain"])
+        if action == "create" or not entries:
+            entry_create(owner=rng.choice(people), day=a_day(), text="a few words",
+                         self_mood=rng.choice(moods))
+            continue
+        entry = rng.choice(entries)
+        if action == "mood":
+            entry_update(entry=entry, self_mood=rng.choice(moods))
+        elif action == "day":
+            entry_update(entry=entry, day=a_day())
+        elif action == "delete":
+            entry_delete(entry=entry)
+        elif action == "reading":
+            emotion = rng.choice(EMOTIONS)
+            # Sometimes the worker stores no valence: the circumplex value stands in.
+            valence = rng.choice([None, round(CIRCUMPLEX[emotion][0] + rng.uniform(-0.2, 0.2), 3)])
+            reading_arrives(entry, emotion, valence)
+        else:
+            reading_arrives(entry, "", rng.uniform(-1, 1))  # a valence without a confident emotion
+        # Then the stored day figures are those of a fresh aggregation
+        assert_agree(people)
+    assert DayMood.objects.count() > 0
+
+
+@pytest.mark.django_db
+def test_it_rebuilds_every_row_with_the_command(capsys):
+    # Given entries written around the services, and a stale row of a day with no entry left
+    person = UserFactory()
+    Entry.objects.create(owner=person, day=FIRST, text="x", self_mood="sad")
+    Entry.objects.create(owner=person, day=FIRST, text="y", ai_emotion="happy", ai_valence=0.8)
+    stale = _figures(Entry.objects.filter(owner=person))[0]
+    stale.pk, stale.day = None, FIRST + datetime.timedelta(days=1)
+    stale.save()
+    # When the command runs
+    call_command("rebuild_day_moods")
+    # Then the rows are the entries' figures, and it said how far it got
+    assert as_dicts(DayMood.objects.all()) == as_dicts(_figures(Entry.objects.all()))
+    [row] = DayMood.objects.all()
+    assert (row.entries, row.emotion, row.source, row.sad, row.happy) == (2, "sad", "self", 1, 1)
+    assert "1/1 people, 1 days written" in capsys.readouterr().out
