@@ -18,7 +18,7 @@ from diary.models import Entry
 from diary.tracker.moods import mood_emotion, mood_source
 from welfare import rules
 from welfare.models import AccessLog, Alert, Consent, ConsentText, Membership, Organisation
-from welfare.periods import MOOD, TEXT, Gap, consent_gaps, hidden_q
+from welfare.periods import CHECKS, MOOD, TEXT, Gap, consent_gaps, hidden_q
 from welfare.stats import MoodStats, mood_stats
 
 SPARKLINE_DAYS = (7, 30)
@@ -332,4 +332,5 @@ def shared_checks(*, consent: Consent, today: datetime.date):
         return None
     from diary.wellbeing.selectors import check_rows
 
-    return check_rows(owner=consent.client, since=today - datetime.timedelta(days=SHARED_CHECK_DAYS))
+    return check_rows(owner=consent.client, since=today - datetime.timedelta(days=SHARED_CHECK_DAYS),
+                      hidden=hidden_q(consent_gaps(consents=[consent], scope=CHECKS)))
