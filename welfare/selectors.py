@@ -133,6 +133,10 @@ class ClientSummary:
         org, since = self.consent.organisation, self.since or self.today
         self.holding = rules.evaluate(self.stats, org, since=since, today=self.today, running=self.running)
         self.risk = rules.risk_from(self.holding, self.stats, org, since=since, today=self.today)
+        # A running crisis or wellbeing-check episode is high risk whatever the mood figures say
+        # (those episodes are evaluated from the checks, not the figures: welfare.evaluation).
+        if self.consent.share_checks and self.running & rules.WELLBEING_KINDS:
+            self.risk = rules.Risk.HIGH
         self.risk_label = Risk.LABELS[self.risk]
 
     @property
@@ -167,6 +171,7 @@ DASHBOARD_FIELDS = (
     "client_id",
     "organisation_id",
     "share_text",
+    "share_checks",
     "caseworker_id",
     "client__display_name",
     "client__email",

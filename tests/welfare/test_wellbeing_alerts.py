@@ -184,3 +184,21 @@ def test_a_check_taken_while_the_scope_was_off_stays_private_after_sharing_again
     page = caseworker_client.get(reverse("welfare:client_detail", args=[again.pk])).content.decode()
     assert "9 / 9" in page
     assert Alert.objects.filter(kind=Alert.Kind.SELF_CHECK).count() == 1
+
+
+def test_a_running_wellbeing_alert_makes_the_dashboard_risk_high(sharing, member, caseworker):
+    from welfare.selectors import dashboard_rows
+
+    # given a client whose mood figures alone show only a medium risk (no entries yet)
+    [row] = dashboard_rows(user=caseworker)
+    assert row.risk_label == "medium"
+    # when a wellbeing check worth talking about opens an alert
+    lonely_check(member)
+    alerts_evaluate()
+    # then the badge says high, and goes back when a later check is lower
+    [row] = dashboard_rows(user=caseworker)
+    assert row.risk_label == "high"
+    lonely_check(member, score_each=1)
+    alerts_evaluate()
+    [row] = dashboard_rows(user=caseworker)
+    assert row.risk_label == "medium"
