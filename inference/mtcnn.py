@@ -285,9 +285,24 @@ def detect(
     boxes[:, 4] = prob[passed, 1]
     keep = nms(boxes, boxes[:, 4], 0.7)
     boxes = _square(_regress(boxes[keep], reg[keep]))
-    # O-Net
+    return _onet_stage(image, boxes, onet, thresholds[2])
+
+
+def verify(image: np.ndarray, boxes: list[tuple[int, int, int, int]], onet: Runner,
+           threshold: float = RELAXED_THRESHOLDS[2]) -> list[Face]:
+    """O-Net's verdict and landmarks for face boxes found another way (x, y, w, h), best first.
+
+    Used for the Haar cascade's boxes when MTCNN found nothing: a mask over nose and mouth takes away
+    much of what P-Net looks for, while the cascade leans on the eye region."""
+    if not boxes:
+        return []
+    square = _square(np.array([[x, y, x + w, y + h, 1.0] for x, y, w, h in boxes], dtype=np.float64))
+    return _onet_stage(image, square, onet, threshold)
+
+
+def _onet_stage(image: np.ndarray, boxes: np.ndarray, onet: Runner, threshold: float) -> list[Face]:
     reg, points, prob = onet(_normalise(_patches(image, boxes, 48)))
-    passed = prob[:, 1] > thresholds[2]
+    passed = prob[:, 1] > threshold
     if not passed.any():
         return []
     boxes, reg, points = boxes[passed], reg[passed], points[passed]
