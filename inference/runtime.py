@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from inference.emotions import EMOTIONS, valence_arousal
+from moodsite.emotions import EMOTIONS, valence_arousal
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "weights" / "face"
 WEIGHTS_FILE = "model.safetensors"

@@ -412,7 +412,7 @@ INFERENCE_MAX_ATTEMPTS = int(os.environ.get("INFERENCE_MAX_ATTEMPTS", "3"))
 INFERENCE_RECOVERY_INTERVAL = float(os.environ.get("INFERENCE_RECOVERY_INTERVAL", "60"))
 INFERENCE_RECOVERY_MAX_TASKS = 50
 # The seven emotions are one choice set wherever they appear in the API schema.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["EmotionEnum"] = "inference.emotions.EMOTION_CHOICES"
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["EmotionEnum"] = "moodsite.emotions.EMOTION_CHOICES"
 CELERY_BEAT_SCHEDULE.update({
     "inference-recover-stuck-jobs": {
         "task": "inference.tasks.analysis_recover_task",

@@ -35,9 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.emotions import EMOTIONS, valence_arousal
 from inference.text import encoder, segment
 from inference.text.head import Head
+from moodsite.emotions import EMOTIONS, valence_arousal
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "weights" / "text"
 HEAD_FILE = "head.npz"

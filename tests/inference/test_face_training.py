@@ -11,7 +11,7 @@ from PIL import Image
 from safetensors.numpy import load_file
 
 from inference import runtime
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 
 
 @pytest.fixture

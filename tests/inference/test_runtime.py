@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from inference import runtime
-from inference.emotions import EMOTIONS
 from inference.training.samples import detectable_selfie, jpeg_bytes, rotated_with_exif
+from moodsite.emotions import EMOTIONS
 from tests.inference.face_fixtures import blank_photo, needs_datasets, reopen
 
 ROOT = Path(__file__).resolve().parents[2]

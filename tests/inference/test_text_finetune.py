@@ -9,8 +9,8 @@ import torch
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from inference.emotions import EMOTIONS
 from inference.text import finetune, runtime, training
+from moodsite.emotions import EMOTIONS
 from tests.inference.test_text_training import ENGLISH, write_datasets
 
 GOEMOTIONS_LABELS = (

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from inference.emotions import EMOTIONS
 from inference.text import runtime
+from moodsite.emotions import EMOTIONS
 
 
 @pytest.fixture

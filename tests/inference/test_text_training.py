@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from inference.emotions import EMOTIONS
 from inference.text import evaluation, fit, runtime, training
+from moodsite.emotions import EMOTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = Path(os.environ.get("MOODSITE_DATASETS") or ROOT.parent / "shared" / "datasets") / "text"

@@ -27,7 +27,7 @@ import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 
 
 class Command(BaseCommand):
