@@ -330,6 +330,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A service's Django ValidationError answers 400 (or the view's 409) in one place.
+    "EXCEPTION_HANDLER": "moodsite.exception_handlers.exception_handler",
 }
 # JSON request bodies (moodsite.parsers): an entry's 10,000 characters are ~40 KB of JSON at most;
 # nothing the API takes nests more than a few levels.
