@@ -19,22 +19,22 @@ Public contract (used by inference.tasks / services):
     load_model()           eager load (workers call it at start); raises ModelUnavailable
 
 Weights live in ``inference/weights/face/`` (``model.safetensors`` + ``model.json``); the
-``FACE_MODEL_DIR`` environment variable points elsewhere (tests use it for corrupt copies).
+``FACE_MODEL_DIR`` setting (environment variable) points elsewhere (tests use it for corrupt copies).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from PIL import Image
 
-from inference.emotions import EMOTIONS, valence_arousal
+from moodsite.emotions import EMOTIONS, valence_arousal
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "weights" / "face"
 WEIGHTS_FILE = "model.safetensors"
@@ -66,11 +66,11 @@ class FaceReading:
 
 
 def model_dir() -> Path:
-    return Path(os.environ.get("FACE_MODEL_DIR") or DEFAULT_MODEL_DIR)
+    return Path(settings.FACE_MODEL_DIR or DEFAULT_MODEL_DIR)
 
 
 def device_setting() -> str:
-    value = (os.environ.get("INFERENCE_DEVICE") or "auto").strip().lower()
+    value = (settings.INFERENCE_DEVICE or "auto").strip().lower()
     return value if value in {"auto", "cpu", "cuda"} else "auto"
 
 
@@ -118,7 +118,7 @@ def _pick_device(torch):
 
 
 def precision_setting() -> str:
-    value = (os.environ.get("INFERENCE_PRECISION") or "auto").strip().lower()
+    value = (settings.INFERENCE_PRECISION or "auto").strip().lower()
     return value if value in {"auto", "fp32", "bf16"} else "auto"
 
 
@@ -170,7 +170,7 @@ def _load(folder: Path) -> dict:
             f"Face model weights {weights} could not be loaded ({error}). {_fix_hint(folder)}"
         ) from error
     device = _pick_device(torch)
-    threads = os.environ.get("INFERENCE_THREADS", "").strip()
+    threads = str(settings.INFERENCE_THREADS or "").strip()
     if device.type == "cpu" and threads.isdigit() and int(threads) > 0:
         # On a CPU shared with other busy processes, 1 thread is several times faster than 2
         # (measured: see the model card); unset keeps torch's default (one per core).

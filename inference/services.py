@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from diary.models import Entry
 from diary.tracker.cache import mood_changed
 from inference import reasons
-from inference.emotions import EMOTIONS
 from inference.models import AnalysisJob, AnalysisResult, Correction
 from inference.selectors import analysis_get_visible_to
 from moodsite import tasking
+from moodsite.emotions import EMOTIONS
 
 logger = logging.getLogger(__name__)
 

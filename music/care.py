@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 
 HARD_MOODS = ("sad", "fear", "angry")
 # Tender and consoling, in (valence, arousal): a little pleasant and quiet. The starter catalogue's

@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 from music.exporting import FORMULA_PREFIXES
 from music.matching import coordinates_from_tags
 from music.models import MoodTag, Track, normalise_text, track_match_key

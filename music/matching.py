@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from inference.emotions import CIRCUMPLEX, EMOTIONS
+from moodsite.emotions import CIRCUMPLEX, EMOTIONS
 from music import care
 
 STRATEGIES: tuple[str, ...] = ("match", "lift", "calm")

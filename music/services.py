@@ -122,7 +122,7 @@ def catalogue_build() -> matching.Catalogue:
     middle its mean coordinates suggest); else the affinity of its coordinates."""
     import numpy as np
 
-    from inference.emotions import EMOTIONS
+    from moodsite.emotions import EMOTIONS
 
     words, tag_index, points = tag_words()
     tag_affinity = matching.affinities_from_va(np.array([[w.valence, w.arousal] for w in words]).reshape(-1, 2))

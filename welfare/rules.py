@@ -13,7 +13,7 @@ import math
 
 from django.utils.translation import gettext as _
 
-from inference.emotions import EMOTION_LABELS
+from moodsite.emotions import EMOTION_LABELS
 from welfare.models import Alert, Organisation
 from welfare.stats import BASELINE_DAYS, RECENT_DAYS, MoodStats
 

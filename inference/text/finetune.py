@@ -33,9 +33,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F  # noqa: N812
 
-from inference.emotions import EMOTIONS
 from inference.text import classifier, e5_torch, evaluation
 from inference.text.training import TextSet
+from moodsite.emotions import EMOTIONS
 
 QUOTAS = {"goemotions": 9, "dair": 6, "korean": 11, "goemotions_ko": 6}
 GROUP = 4  # batches drawn together and sorted by length (checkpoint_every is a multiple of it)

@@ -28,16 +28,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 
-from inference.emotions import EMOTIONS, valence_arousal
 from inference.text import encoder, segment
 from inference.text.head import Head
+from moodsite.emotions import EMOTIONS, valence_arousal
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "weights" / "text"
 HEAD_FILE = "head.npz"
@@ -63,7 +63,7 @@ class TextReading:
 
 
 def model_dir() -> Path:
-    return Path(os.environ.get("TEXT_MODEL_DIR") or DEFAULT_MODEL_DIR)
+    return Path(settings.TEXT_MODEL_DIR or DEFAULT_MODEL_DIR)
 
 
 def _fix_hint(folder: Path) -> str:
@@ -125,7 +125,7 @@ class _FineTuned:
 
         from inference.text import classifier
 
-        threads = os.environ.get("TEXT_ENCODER_THREADS")
+        threads = settings.TEXT_ENCODER_THREADS
         if threads:
             torch.set_num_threads(int(threads))
         architecture = metadata["architecture"]

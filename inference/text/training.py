@@ -30,9 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.emotions import EMOTIONS
 from inference.text import encoder
 from inference.text.segment import clean
+from moodsite.emotions import EMOTIONS
 
 logger = logging.getLogger(__name__)
 

@@ -27,11 +27,11 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 from tqdm import tqdm
 
-from inference.emotions import EMOTIONS
 from inference.face_model import ARCH, INPUT_SIZE, MEAN, STD, build_model, normalise
 from inference.runtime import autocast_dtype
 from inference.training.calibration import fit_temperature, nll
 from inference.training.metrics import classification_report, softmax
+from moodsite.emotions import EMOTIONS
 
 WEIGHTS_FILE = "model.safetensors"
 METADATA_FILE = "model.json"

@@ -11,7 +11,7 @@ from PIL import Image
 from safetensors.numpy import load_file
 
 from inference import runtime
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 
 
 @pytest.fixture
@@ -44,12 +44,12 @@ def fresh_runtime():
     runtime.reset()
 
 
-def test_a_short_run_writes_weights_the_runtime_loads(class_folders, tmp_path, monkeypatch, fresh_runtime):
+def test_a_short_run_writes_weights_the_runtime_loads(class_folders, tmp_path, settings, fresh_runtime):
     metadata, output = train(class_folders, tmp_path / "model")
     assert "wrote" in output and "validation accuracy" in output
     assert metadata["version"] == "test-v1" and metadata["classes"] == list(EMOTIONS)
     assert metadata["training"]["epochs_run"] == 1 and metadata["temperature"] > 0
-    monkeypatch.setenv("FACE_MODEL_DIR", str(tmp_path / "model"))
+    settings.FACE_MODEL_DIR = str(tmp_path / "model")
     probabilities = runtime.classify_crops(np.full((3, 48, 48), 128, np.uint8))
     assert probabilities.shape == (3, len(EMOTIONS))
     assert np.allclose(probabilities.sum(axis=1), 1.0)

@@ -9,7 +9,7 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.urls import reverse
 
-from inference.emotions import EMOTIONS, one_hot
+from moodsite.emotions import EMOTIONS, one_hot
 from music import care, exporting, matching, services
 from music.importing import catalogue_import
 from music.matching import Catalogue, Listener, TagWords, TrackRecord

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from inference.emotions import EMOTIONS, one_hot
+from moodsite.emotions import EMOTIONS, one_hot
 from music import care, matching
 from music.matching import Catalogue, Listener, TagWords, TrackRecord
 

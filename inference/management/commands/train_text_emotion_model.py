@@ -27,7 +27,7 @@ import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 
 
 class Command(BaseCommand):
@@ -188,8 +188,8 @@ class Command(BaseCommand):
         meta_tmp = out / f".{runtime.METADATA_FILE}.tmp"
         meta_tmp.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(meta_tmp, out / runtime.METADATA_FILE)
-        previous = os.environ.get("TEXT_MODEL_DIR")
-        os.environ["TEXT_MODEL_DIR"] = str(out)
+        previous = settings.TEXT_MODEL_DIR
+        settings.TEXT_MODEL_DIR = str(out)
         runtime.reset()
         try:
             for name in ("en_val", "ko_val", "en_test", "ko_test"):
@@ -202,10 +202,7 @@ class Command(BaseCommand):
                 }
         finally:
             runtime.reset()
-            if previous is None:
-                os.environ.pop("TEXT_MODEL_DIR", None)
-            else:
-                os.environ["TEXT_MODEL_DIR"] = previous
+            settings.TEXT_MODEL_DIR = previous
         metadata["metrics"]["rule"] = MULTI_LABEL_RULE
         # One validation figure for fusion: the two languages count equally (the site serves both).
         metadata["metrics"]["validation"] = {
