@@ -76,6 +76,20 @@ def test_init_continues_from_earlier_weights(class_folders, tmp_path):
     assert np.allclose(before[conv], after[conv], atol=1e-4)
 
 
+def test_head_only_retrains_the_last_layer_of_init_and_nothing_else(class_folders, tmp_path):
+    # Given the shipped weights, when only their classifier is refitted on the class folders
+    shipped = runtime.DEFAULT_MODEL_DIR / "model.safetensors"
+    metadata, output = train(class_folders, tmp_path / "model", "--init", str(shipped), "--head-only",
+                             "--epochs", "2", "--lr", "0.01")
+    # then the features are the shipped ones and the last layer has moved
+    assert "classifier-only refit" in metadata["training"]["method"]
+    assert metadata["training"]["init"].startswith(f"{shipped} (sha256 ")
+    assert "wrote" in output
+    before, after = load_file(shipped), load_file(tmp_path / "model" / "model.safetensors")
+    assert np.array_equal(before["conv1.weight"], after["conv1.weight"])
+    assert not np.allclose(before["fc.weight"], after["fc.weight"])
+
+
 def test_bad_arguments_get_a_clear_message(class_folders, tmp_path):
     with pytest.raises(CommandError, match="does not exist"):
         train(tmp_path / "nowhere", tmp_path / "model")

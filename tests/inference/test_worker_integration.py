@@ -31,30 +31,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.dataset]
 Status = AnalysisJob.Status
 
 
-def _configured_redis() -> str:
-    """The Redis these tests use (not the local folder queue of the embedded defaults)."""
-    if settings.CELERY_BROKER_URL.startswith("redis"):
-        return settings.CELERY_BROKER_URL
-    return settings.REDIS_URL or "redis://127.0.0.1:6379/0"
-
-
-def _skip_reason() -> str | None:
-    if connection.vendor != "postgresql":
-        return "needs PostgreSQL: the worker process must share the test database (set DATABASE_URL)"
-    base = _configured_redis()
-    if reason := real.redis_reachable(real.redis_url_for_tests(base)):
-        return reason
-    if reason := real.face_photos_missing():
-        return reason
-    try:
-        from inference import runtime
-
-        runtime.read_metadata()
-    except Exception as error:
-        return f"the face model is not installed: {error}"
-    return None
-
-
 @pytest.fixture(scope="module")
 def photos(shared):
     # After `shared`, so its skip reasons (no PostgreSQL, Redis, datasets or model) come first.
@@ -73,11 +49,7 @@ class SharedWorker:
 
     def get(self, broker_url: str) -> real.Worker:
         if self.worker is None:
-            self.worker = real.Worker(
-                broker_url=broker_url, database_url=real.database_url(connection.settings_dict),
-                private_root=Path(settings.PRIVATE_MEDIA_ROOT), media_root=Path(settings.MEDIA_ROOT),
-                log_path=self.tmp / "shared.log", name="shared",
-            ).start()
+            self.worker = worker_sharing_this_process(broker_url, self.tmp / "shared.log", "shared").start()
         return self.worker
 
 
@@ -85,7 +57,7 @@ class SharedWorker:
 def shared(django_db_setup, django_db_blocker, tmp_path_factory):
     if reason := _skip_reason_outside_a_test(django_db_blocker):
         pytest.skip(reason)
-    real.redis_flush(_test_broker_url())
+    real.redis_flush(real.broker_url_for_tests())
     holder = SharedWorker(tmp_path_factory.mktemp("shared-worker"))
     yield holder
     if holder.worker is not None:
@@ -94,11 +66,14 @@ def shared(django_db_setup, django_db_blocker, tmp_path_factory):
 
 def _skip_reason_outside_a_test(django_db_blocker) -> str | None:
     with django_db_blocker.unblock():
-        return _skip_reason()
+        return real.skip_reason(who="the worker process")
 
 
-def _test_broker_url() -> str:
-    return real.redis_url_for_tests(_configured_redis())
+def worker_sharing_this_process(broker_url: str, log_path: Path, name: str, **kwargs) -> real.Worker:
+    """A worker on the test database and this process's media folders."""
+    return real.Worker(broker_url=broker_url, database_url=real.database_url(connection.settings_dict),
+                       private_root=Path(settings.PRIVATE_MEDIA_ROOT), media_root=Path(settings.MEDIA_ROOT),
+                       log_path=log_path, name=name, **kwargs)
 
 
 @pytest.fixture
@@ -108,7 +83,7 @@ def live(shared, transactional_db, tmp_path, monkeypatch):
 
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
     env = Env(tmp_path, monkeypatch, shared)
-    env.use_broker(_test_broker_url())
+    env.use_broker(real.broker_url_for_tests())
     try:
         yield env
     finally:
@@ -141,16 +116,12 @@ class Env:
         _reset_producer_pool(app)
 
     def worker(self, name: str, **kwargs) -> real.Worker:
-        worker = real.Worker(
-            broker_url=self.broker_url, database_url=real.database_url(connection.settings_dict),
-            private_root=Path(settings.PRIVATE_MEDIA_ROOT), media_root=Path(settings.MEDIA_ROOT),
-            log_path=self.tmp / f"{name}.log", name=name, **kwargs,
-        )
+        worker = worker_sharing_this_process(self.broker_url, self.tmp / f"{name}.log", name, **kwargs)
         self.workers.append(worker)
         return worker.start()
 
     def shared_worker(self) -> real.Worker:
-        return self.shared.get(_test_broker_url())
+        return self.shared.get(real.broker_url_for_tests())
 
     def logs(self) -> list[str]:
         shared = [self.shared.worker.log()] if self.shared.worker is not None else []

@@ -110,7 +110,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # Imported here so that loading Django (and every other command) never imports torch.
         from inference.training.data import training_arrays
-        from inference.training.loop import TrainConfig, TrainData, refit_head, train
+        from inference.training.loop import TrainConfig, TrainData, train
+        from inference.training.refit import refit_head
 
         data_dir = Path(options["data"])
         if not 0 <= options["fer2013_weight"] < 1:
