@@ -94,6 +94,31 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+# The shifted validation copy's seed; the shifted test set of evaluate_emotion_model uses 0.
+SHIFT_SEED = 1
+
+
+def aligned_input(data: TrainData) -> bool:
+    return "alignment" in data.description
+
+
+def shifted_validation_logits(model, images: np.ndarray, *, aligned: bool) -> np.ndarray:
+    """Logits of a shifted copy of the validation crops, re-aligned first when the model reads
+    aligned crops (as evaluate_emotion_model --shift does: distort, then find the landmarks)."""
+    from inference.training.shift import shifted
+
+    distorted = shifted(images, seed=SHIFT_SEED)
+    if aligned:
+        from inference.runtime import face_landmarks_in_crops
+        from inference.training.alignment import align_crops
+
+        landmarks, scores = face_landmarks_in_crops(distorted)
+        distorted = align_crops(distorted, landmarks, scores)[0]
+    return predict_logits(
+        model, distorted, torch.device("cpu"), autocast=autocast_dtype(torch, torch.device("cpu"), "auto")
+    )
+
+
 def export(model, out_dir: Path, metadata: dict) -> dict:
     """Write model.safetensors + model.json (with the weights' sha256) into out_dir."""
     from safetensors.torch import save_file
@@ -140,7 +165,18 @@ def finalize(model, data: TrainData, config: TrainConfig, training: dict, out_di
             "grid": grid,
         }
     val_loss = nll(logits, data.val_ferplus_soft if mixed else data.val_targets, 1.0)
-    temperature = fit_temperature(logits[labelled], data.val_labels[labelled]) if labelled.any() else 1.0
+    shifted_logits = None
+    if config.shift_calibration and labelled.any():
+        shifted_logits = shifted_validation_logits(final, data.val_images[labelled], aligned=aligned_input(data))
+        if balance is not None:
+            shifted_logits = shifted_logits - balance["tau"] * np.log(prior)
+        # One temperature for clean and selfie-like faces alike: the validation crops and their
+        # shifted copies count equally (clean-only fitting left the model over-confident under shift).
+        temperature = fit_temperature(
+            np.concatenate([logits[labelled], shifted_logits]), np.tile(data.val_labels[labelled], 2)
+        )
+    else:
+        temperature = fit_temperature(logits[labelled], data.val_labels[labelled]) if labelled.any() else 1.0
     val_report = classification_report(data.val_labels[labelled], softmax(logits[labelled], temperature), EMOTIONS)
     raw_report = classification_report(data.val_labels[labelled], softmax(logits[labelled]), EMOTIONS)
     metadata = {
@@ -154,7 +190,7 @@ def finalize(model, data: TrainData, config: TrainConfig, training: dict, out_di
             "mean": MEAN,
             "std": STD,
             # Trained on crops warped onto inference.faces.TEMPLATE (five landmarks): read aligned crops.
-            "aligned": "alignment" in data.description,
+            "aligned": aligned_input(data),
         },
         "temperature": round(temperature, 4),
         "training": training,
@@ -174,6 +210,17 @@ def finalize(model, data: TrainData, config: TrainConfig, training: dict, out_di
     }
     # The temperature is rounded in the metadata: use exactly that value everywhere.
     metadata["temperature"] = float(metadata["temperature"])
+    if shifted_logits is not None:
+        shifted_report = classification_report(
+            data.val_labels[labelled], softmax(shifted_logits, metadata["temperature"]), EMOTIONS
+        )
+        metadata["metrics"]["validation_shifted"] = {
+            "split": f"the validation crops shifted (inference/training/shift.py, seed {SHIFT_SEED})",
+            "accuracy": round(shifted_report["accuracy"], 4),
+            "macro_recall": round(shifted_report["macro_recall"], 4),
+            "ece": round(shifted_report["ece"], 4),
+            "temperature_fitted_on": "validation and its shifted copy together",
+        }
     if balance is not None:
         metadata["balance"] = balance
     if labelled.any():

@@ -76,6 +76,7 @@ class TrainConfig:
     # After training, shift the output biases by -tau x log(prior) for the tau (chosen on
     # validation) with the best macro-recall at no more than this loss of validation accuracy.
     balance_tolerance: float | None = None
+    shift_calibration: bool = False  # fit the temperature on clean + shifted validation crops
     # Optimiser steps per epoch (validation + checkpoint after each); None = one pass over the data.
     # Short epochs keep "best by validation loss" and resuming meaningful on a starved CPU.
     steps_per_epoch: int | None = None

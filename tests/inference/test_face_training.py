@@ -95,3 +95,14 @@ def test_bad_arguments_get_a_clear_message(class_folders, tmp_path):
         train(tmp_path / "nowhere", tmp_path / "model")
     with pytest.raises(CommandError, match="--init .* is not a file"):
         train(class_folders, tmp_path / "model", "--init", str(tmp_path / "missing.safetensors"))
+
+
+def test_shift_calibration_fits_one_temperature_for_clean_and_shifted_faces(class_folders, tmp_path):
+    # Given the same short run, calibrated on clean validation crops only and on clean + shifted ones
+    clean, _ = train(class_folders, tmp_path / "clean")
+    both, _ = train(class_folders, tmp_path / "both", "--shift-calibration")
+    # then the shifted copy's figures are recorded, and its wrong, sure readings (these classes differ
+    # only in brightness, which the shift's lighting changes) make the temperature higher: less sure
+    shifted = both["metrics"]["validation_shifted"]
+    assert set(shifted) >= {"accuracy", "macro_recall", "ece"} and "validation_shifted" not in clean["metrics"]
+    assert both["temperature"] > clean["temperature"]

@@ -90,6 +90,13 @@ class Command(BaseCommand):
             "loss of validation accuracy (e.g. 0.005)",
         )
         parser.add_argument(
+            "--shift-calibration",
+            action="store_true",
+            help="fit the temperature on the validation crops and a shifted copy of them together (blur, "
+            "rotation, occlusion, lighting: inference/training/shift.py), so readings of selfie-like faces "
+            "are not over-confident",
+        )
+        parser.add_argument(
             "--steps-per-epoch",
             type=int,
             default=None,
@@ -160,6 +167,7 @@ class Command(BaseCommand):
             augmentation=options["augment"],
             resume=options["resume"],
             balance_tolerance=options["balance_tolerance"],
+            shift_calibration=options["shift_calibration"],
             steps_per_epoch=options["steps_per_epoch"],
             warmup_steps=options["warmup_steps"],
         )
