@@ -12,7 +12,6 @@ epoch by validation loss is kept.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import math
 import os
@@ -31,6 +30,7 @@ from inference.face_model import ARCH, INPUT_SIZE, MEAN, STD, build_model, norma
 from inference.runtime import autocast_dtype
 from inference.training.calibration import fit_temperature, nll
 from inference.training.metrics import classification_report, softmax
+from moodsite.digests import file_sha256
 from moodsite.emotions import EMOTIONS
 
 WEIGHTS_FILE = "model.safetensors"
@@ -328,14 +328,6 @@ class EMA:
                 ema_v.mul_(d).add_(v.detach(), alpha=1 - d)
             else:
                 ema_v.copy_(v)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def export(model, out_dir: Path, metadata: dict) -> dict:
