@@ -16,13 +16,14 @@ so the torch calls stay in the runtime.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from moodsite.digests import file_sha256
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights" / "mtcnn"
 NETS = ("pnet", "rnet", "onet")
@@ -74,7 +75,7 @@ def load_state_dicts() -> dict[str, dict]:
         hint = f"Restore it from the repository (git checkout -- {WEIGHTS_DIR})."
         if not path.is_file():
             raise DetectorWeightsUnavailable(f"Face detector weights {path} are missing. {hint}")
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = file_sha256(path)
         if digest != manifest["files"][f"{name}.safetensors"]["sha256"]:
             raise DetectorWeightsUnavailable(f"Face detector weights {path} do not match their sha256. {hint}")
         states[name] = load_file(str(path))

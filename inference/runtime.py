@@ -24,7 +24,6 @@ Weights live in ``inference/weights/face/`` (``model.safetensors`` + ``model.jso
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ import numpy as np
 from django.conf import settings
 from PIL import Image
 
+from moodsite.digests import file_sha256
 from moodsite.emotions import EMOTIONS, valence_arousal
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "weights" / "face"
@@ -72,14 +72,6 @@ def model_dir() -> Path:
 def device_setting() -> str:
     value = (settings.INFERENCE_DEVICE or "auto").strip().lower()
     return value if value in {"auto", "cpu", "cuda"} else "auto"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _fix_hint(folder: Path) -> str:
@@ -150,7 +142,7 @@ def _load(folder: Path) -> dict:
     weights = folder / metadata.get("weights", WEIGHTS_FILE)
     if not weights.is_file():
         raise ModelUnavailable(f"Face model weights {weights} are missing. {_fix_hint(folder)}")
-    checksum = _sha256(weights)
+    checksum = file_sha256(weights)
     if checksum != metadata["sha256"]:
         raise ModelUnavailable(
             f"Face model weights {weights} are corrupt: sha256 {checksum[:16]}... does not match "

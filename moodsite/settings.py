@@ -58,7 +58,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_celery_beat",
     "accounts",
     "diary",
     "diary.wellbeing",
@@ -188,7 +187,7 @@ MFA_TOTP_TOLERANCE = 1
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # The site's name and public address: e-mails come from "moodsite" (not from "127.0.0.1:8000") and
 # their links point here. The Sites framework's row is kept in step on every migrate
-# (accounts.apps.sync_site), so allauth's e-mails say the same.
+# (accounts.signals.sync_site), so allauth's e-mails say the same.
 SITE_NAME = os.environ.get("SITE_NAME", "moodsite")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 SITE_ID = 1
@@ -201,7 +200,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https:") else "h
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
 # LOCALE_PATHS wins over every app's catalogue: shared words ("Name", "Day") are translated there,
-# or third-party apps' meanings win (django-celery-beat's "Name" is "태스크 이름").
+# or third-party apps' meanings win (django-celery-beat's "Name", "태스크 이름", once did).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Korean times in Korean order: 오후 9:45 (moodsite/formats/ko/formats.py).
 FORMAT_MODULE_PATH = ["moodsite.formats"]
@@ -386,9 +385,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"inference.tasks.*": {"queue": "inference"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Periodic tasks; each feature adds its entries with CELERY_BEAT_SCHEDULE.update(...) in its section.
+# Periodic tasks: CELERY_BEAT_SCHEDULE is the one schedule (each feature adds its entries with
+# CELERY_BEAT_SCHEDULE.update(...) in its section), run by Celery's own scheduler. Every entry is a
+# system task whose interval comes from these settings; beat keeps only the last run times, in var/.
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 
 # --- Analysis pipeline (inference) --------------------------------------------------------------

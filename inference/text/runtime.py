@@ -26,7 +26,6 @@ after its SHA-256 is checked against ``head.json``. ``TEXT_MODEL_DIR`` points el
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from django.conf import settings
 
 from inference.text import encoder, segment
 from inference.text.head import Head
+from moodsite.digests import file_sha256
 from moodsite.emotions import EMOTIONS, valence_arousal
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "weights" / "text"
@@ -73,10 +73,6 @@ def _fix_hint(folder: Path) -> str:
     )
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _load() -> tuple[object, dict]:
     folder = model_dir()
     try:
@@ -92,7 +88,7 @@ def _load() -> tuple[object, dict]:
         )
     weights = folder / metadata.get("weights", HEAD_FILE)
     try:
-        checksum = _sha256(weights)
+        checksum = file_sha256(weights)
     except OSError as error:
         raise TextModelUnavailable(f"The text model weights are missing ({error}). {_fix_hint(folder)}") from error
     if checksum != metadata.get("sha256"):

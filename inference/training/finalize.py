@@ -3,7 +3,6 @@ validation, the metrics, and the export of weights + metadata (imports torch).""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from inference.face_model import ARCH, INPUT_SIZE, MEAN, STD, build_model, norma
 from inference.runtime import autocast_dtype
 from inference.training.calibration import fit_temperature, nll
 from inference.training.metrics import classification_report, softmax
+from moodsite.digests import file_sha256
 from moodsite.emotions import EMOTIONS
 
 if TYPE_CHECKING:
@@ -84,14 +84,6 @@ def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
     """Top-1 accuracy over the labelled rows (label -1 = excluded)."""
     labelled = labels >= 0
     return float((probabilities.argmax(1)[labelled] == labels[labelled]).mean()) if labelled.any() else 0.0
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # The shifted validation copy's seed; the shifted test set of evaluate_emotion_model uses 0.

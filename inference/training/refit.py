@@ -13,8 +13,9 @@ import torch
 
 from inference.face_model import build_model, normalise
 from inference.training.augment import augment_selfie
-from inference.training.finalize import accuracy, class_prior, file_sha256, finalize
+from inference.training.finalize import accuracy, class_prior, finalize
 from inference.training.loop import TrainConfig, TrainData, pick_dtype, seed_everything, soft_cross_entropy
+from moodsite.digests import file_sha256
 
 
 @torch.inference_mode()

@@ -27,6 +27,7 @@ import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from moodsite.digests import file_sha256
 from moodsite.emotions import EMOTIONS
 
 
@@ -166,7 +167,7 @@ class Command(BaseCommand):
                 "temperature": round(head.temperature, 4),
             },
             "weights": runtime.HEAD_FILE,
-            "sha256": runtime._sha256(out / runtime.HEAD_FILE),
+            "sha256": file_sha256(out / runtime.HEAD_FILE),
             "training": {
                 "rows": {name: len(data) for name, data in sets.items()},
                 "available": {
