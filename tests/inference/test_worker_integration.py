@@ -7,7 +7,9 @@ so the embedded SQLite run passes; CI's second run has them all.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -196,6 +198,31 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(live, ph
     assert_each_done_exactly_once(live, entry_ids, a_worker_was_killed=True)
     assert AnalysisJob.objects.filter(entry_id__in=entry_ids, attempts=2).count() >= held
     assert "Took back" in live.shared.worker.log()
+
+
+def test_a_pool_process_killed_mid_batch_is_replaced_and_its_batch_taken_back(live, photos):
+    # Given a worker that gathers batches of 8 (waiting up to half a second for them to fill), alone
+    # on a Redis of its own (the module's shared worker must not help)
+    live.redis = real.PrivateRedis(live.tmp / "redis")
+    if live.redis.binary is None:
+        pytest.skip("redis-server is not installed here; cannot give the worker a Redis of its own")
+    live.redis.start()
+    live.use_broker(live.redis.url)
+    wounded = live.worker("wounded", env={"INFERENCE_BATCH_SIZE": "8", "INFERENCE_BATCH_MAX_WAIT": "0.5"})
+    entry_ids = save_entries(live.person, photos[:30])
+    # when only its pool process is SIGKILLed while it holds a batch (the worker itself lives on:
+    # what the kernel's OOM killer or a crash in native code does)
+    running = AnalysisJob.objects.filter(entry_id__in=entry_ids, status=Status.RUNNING)
+    real.wait_for(running.exists, 60, interval=0.01, what="a batch to be running")
+    holder = running.values_list("claimed_by", flat=True).first()
+    os.kill(int(holder.rsplit(":", 1)[1]), signal.SIGKILL)
+    held = AnalysisJob.objects.filter(entry_id__in=entry_ids, claimed_by=holder).count()
+    # then the process started in its place takes the batch back (no message is requeued for it)
+    # and every job ends done exactly once, by the same worker
+    real.wait_for(lambda: all_final(entry_ids), 90, interval=0.25, what="the replacement to finish")
+    assert_each_done_exactly_once(live, entry_ids, a_worker_was_killed=True)
+    assert AnalysisJob.objects.filter(entry_id__in=entry_ids, attempts=2).count() >= held > 0
+    assert "Took back" in wounded.log()
 
 
 def test_fifty_entries_saved_at_once_all_reach_done_with_one_result_each(live, photos):
