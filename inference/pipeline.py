@@ -46,7 +46,9 @@ worker holds one message per pool process. Celery's own redelivery does not move
 sent twice, or redelivered, finds its job claimed and claims other pending ones or returns at
 once. The analysis task therefore does not ask for the requeue of a lost pool process's message
 (reject_on_worker_lost=False): its replacement's take-back re-sends the work
-(test_a_pool_process_killed_mid_batch_is_replaced_and_its_batch_taken_back).
+(test_a_pool_process_killed_mid_batch_is_replaced_and_its_batch_taken_back). A process killed in
+the milliseconds between taking its message and its claim leaves that job pending: the next
+batch or beat's pending re-send reads it.
 
 Nothing here imports the models: the web processes import this module freely.
 """
