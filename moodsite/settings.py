@@ -382,6 +382,10 @@ CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "180"))
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process started in place of a dead one loads the models before it reports up (inference
+# worker_process_init): seconds on a busy CPU. At Celery's default of 4 s the worker killed every
+# replacement and never read again (tests/inference/test_worker_integration.py, pool process killed).
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 120
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"inference.tasks.*": {"queue": "inference"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -191,6 +191,17 @@ def skip_reason(*, who: str) -> str | None:
     return None
 
 
+def stop_group(process: subprocess.Popen | None, *, grace: float) -> None:
+    """SIGTERM a process group started with start_new_session; SIGKILL it after `grace` seconds."""
+    if process is not None and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+
 # --- A real worker -------------------------------------------------------------------------------
 
 
@@ -240,13 +251,7 @@ class Worker:
         self._close()
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
+        stop_group(self.process, grace=20)
         self._close()
 
     def _close(self) -> None:
@@ -296,13 +301,7 @@ class Web:
         return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
+        stop_group(self.process, grace=15)
         self.process = None
 
 

@@ -7,7 +7,9 @@ so the embedded SQLite run passes; CI's second run has them all.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -115,6 +117,14 @@ class Env:
         app.conf.update(task_always_eager=False, broker_url=url)
         _reset_producer_pool(app)
 
+    def use_private_redis(self, *, why: str) -> None:
+        """Start a redis-server of this test's own and send tasks there (skips without one)."""
+        self.redis = real.PrivateRedis(self.tmp / "redis")
+        if self.redis.binary is None:
+            pytest.skip(f"redis-server is not installed here; it is needed {why}")
+        self.redis.start()
+        self.use_broker(self.redis.url)
+
     def worker(self, name: str, **kwargs) -> real.Worker:
         worker = worker_sharing_this_process(self.broker_url, self.tmp / f"{name}.log", name, **kwargs)
         self.workers.append(worker)
@@ -198,6 +208,27 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(live, ph
     assert "Took back" in live.shared.worker.log()
 
 
+def test_a_pool_process_killed_mid_batch_is_replaced_and_its_batch_taken_back(live, photos):
+    # Given a worker that gathers batches of 8 (waiting up to half a second for them to fill), alone
+    # on a Redis of its own (the module's shared worker must not help)
+    live.use_private_redis(why="to give the worker a Redis of its own")
+    wounded = live.worker("wounded", env={"INFERENCE_BATCH_SIZE": "8", "INFERENCE_BATCH_MAX_WAIT": "0.5"})
+    entry_ids = save_entries(live.person, photos[:30])
+    # when only its pool process is SIGKILLed while it holds a batch (the worker itself lives on:
+    # what the kernel's OOM killer or a crash in native code does)
+    running = AnalysisJob.objects.filter(entry_id__in=entry_ids, status=Status.RUNNING)
+    real.wait_for(running.exists, 60, interval=0.01, what="a batch to be running")
+    holder = running.values_list("claimed_by", flat=True).first()
+    os.kill(int(holder.rsplit(":", 1)[1]), signal.SIGKILL)
+    held = AnalysisJob.objects.filter(entry_id__in=entry_ids, claimed_by=holder).count()
+    # then the process started in its place takes the batch back (no message is requeued for it)
+    # and every job ends done exactly once, by the same worker
+    real.wait_for(lambda: all_final(entry_ids), 90, interval=0.25, what="the replacement to finish")
+    assert_each_done_exactly_once(live, entry_ids, a_worker_was_killed=True)
+    assert AnalysisJob.objects.filter(entry_id__in=entry_ids, attempts=2).count() >= held > 0
+    assert "Took back" in wounded.log()
+
+
 def test_fifty_entries_saved_at_once_all_reach_done_with_one_result_each(live, photos):
     live.shared_worker()
     entry_ids = save_entries(live.person, photos[:50])
@@ -224,11 +255,7 @@ def test_a_job_whose_photo_vanished_fails_readably_and_does_not_block_the_others
 
 def test_entries_saved_while_redis_is_down_wait_as_queued_and_complete_when_it_is_back(live, photos):
     # Given a worker (with beat, running the recovery every second) on a Redis of our own
-    live.redis = real.PrivateRedis(live.tmp / "redis")
-    if live.redis.binary is None:
-        pytest.skip("redis-server is not installed here; cannot stop and restart a Redis")
-    live.redis.start()
-    live.use_broker(live.redis.url)
+    live.use_private_redis(why="to stop and restart a Redis")
     live.worker("patient", beat=True,
                 env={"INFERENCE_RECOVERY_INTERVAL": "1", "INFERENCE_PENDING_STALE_AFTER": "2"})
     # when Redis stops, and people save entries
