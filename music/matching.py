@@ -26,9 +26,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils import translation
 
 from inference.emotions import CIRCUMPLEX, EMOTIONS
-from music import care
+from music import care, reasons
+from music.reasons import Reason
 
 STRATEGIES: tuple[str, ...] = ("match", "lift", "calm")
 DEFAULT_STRATEGY = "match"
@@ -152,6 +154,7 @@ class TagWords:
     name_ko: str
     valence: float
     arousal: float
+    slug: str = ""  # what a stored reason keeps (music.reasons); the names are for showing it
 
 
 class _Grid:
@@ -563,57 +566,40 @@ def _lift(catalogue: Catalogue, start: tuple[float, float], vec: np.ndarray, goa
 
 # --- Reasons ------------------------------------------------------------------------------------
 
-WORDS = {
-    "en": {
-        "major": "major key",
-        "minor": "minor key",
-        "match": "close to how you feel",
-        "match_far": "in tune with how you feel",
-        "lift_start": "starts where you are",
-        "lift_step": "a step towards {target}",
-        "lift_end": "arrives at {target}",
-        "calm": "to help you settle",
-        "liked": "you liked it before",
-        "liked_artist": "by an artist you like",
-        "targets": {"calm": "calm", "joyful": "joy", "energised": "energy"},
-    },
-    "ko": {
-        "major": "장조",
-        "minor": "단조",
-        "match": "지금 기분과 가까워요",
-        "match_far": "지금 기분과 어울려요",
-        "lift_start": "지금 기분에서 시작해요",
-        "lift_step": "{target} 쪽으로 한 걸음",
-        "lift_end": "{target}에 다다라요",
-        "calm": "마음을 가라앉히는 데 도움이 돼요",
-        "liked": "전에 좋아하신 곡",
-        "liked_artist": "좋아하시는 음악가",
-        "targets": {"calm": "차분함", "joyful": "기쁨", "energised": "활력"},
-    },
-}
-LANGUAGES = tuple(WORDS)
 
-
-def reason_text(catalogue: Catalogue, row: int, relation: str, *, lang: str = "en", target: str = "calm",
-                note: str = "", why: str = "") -> str:
-    """One line: what the track is like and why it is offered, e.g.
-    "calm, major key, 68 BPM — close to how you feel"."""
-    words = WORDS.get(lang) or WORDS["en"]
-    parts: list[str] = []
+def reason_for(catalogue: Catalogue, row: int, code: str, *, target: str = "calm", note: str = "") -> Reason:
+    """What the track is like and why it is offered, as a code and parameters (music.reasons)."""
+    params: dict[str, object] = {}
     tag_index = int(catalogue.mood_tag[row]) if len(catalogue.mood_tag) else -1
-    if 0 <= tag_index < len(catalogue.tags):
-        tag = catalogue.tags[tag_index]
-        parts.append(tag.name_ko if lang == "ko" else tag.name_en.lower())
+    if 0 <= tag_index < len(catalogue.tags) and catalogue.tags[tag_index].slug:
+        params["tag"] = catalogue.tags[tag_index].slug
     mode = int(catalogue.mode[row])
     if mode:
-        parts.append(words["major" if mode > 0 else "minor"])
+        params["mode"] = "major" if mode > 0 else "minor"
     tempo = float(catalogue.tempo[row])
     if math.isfinite(tempo) and tempo > 0:
-        parts.append(f"{round(tempo)} BPM")
-    why = why or words[relation].format(target=words["targets"].get(target, target))
+        params["tempo"] = round(tempo)
+    if code in ("lift_step", "lift_end"):
+        params["target"] = target
     if note:
-        why = f"{why}; {words[note]}"
-    return f"{', '.join(parts)} — {why}" if parts else why
+        params["note"] = note
+    return Reason(code, params)
+
+
+def tag_names(catalogue: Catalogue, row: int) -> tuple[str, str] | None:
+    """The (English, Korean) names of the tag a track's reason speaks with."""
+    tag_index = int(catalogue.mood_tag[row]) if len(catalogue.mood_tag) else -1
+    if 0 <= tag_index < len(catalogue.tags):
+        return catalogue.tags[tag_index].name_en, catalogue.tags[tag_index].name_ko
+    return None
+
+
+def reason_text(catalogue: Catalogue, row: int, code: str, *, lang: str = "en", target: str = "calm",
+                note: str = "") -> str:
+    """One line in one language, e.g. "calm, major key, 68 BPM — close to how you feel"."""
+    with translation.override(lang):
+        reason = reason_for(catalogue, row, code, target=target, note=note)
+        return reasons.render(reason.code, reason.params, tag=tag_names(catalogue, row))
 
 
 # --- The entry point ----------------------------------------------------------------------------
@@ -636,7 +622,13 @@ class Pick:
     score: float
     valence: float
     arousal: float
-    reasons: dict[str, str]  # language code → one line
+    reason: Reason
+    tag: tuple[str, str] | None = None  # the names of the mood tag in reason.params["tag"]
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        """The reason in every language the site speaks (language code → one line)."""
+        return reasons.render_each_language(self.reason.code, self.reason.params, tag=self.tag)
 
 
 def recommend(
@@ -648,7 +640,7 @@ def recommend(
     n: int | None = None,
     listener: Listener | None = None,
 ) -> list[Pick]:
-    """The tracks to offer, in order, each with its reasons in every language we speak."""
+    """The tracks to offer, in order, each with its reason (a code and parameters: music.reasons)."""
     if strategy not in STRATEGIES:
         raise ValueError(f"Unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}.")
     target = target or DEFAULT_TARGET
@@ -702,8 +694,8 @@ def recommend(
             note = "liked"
         elif int(catalogue.artist_codes[row]) in liked_artist_codes:
             note = "liked_artist"
-        reasons = {lang: reason_text(catalogue, row, relation, lang=lang, target=target, note=note,
-                                     why=care.reason(the_plan, lang=lang, position=position))
-                   for lang in LANGUAGES}
-        picks.append(Pick(int(catalogue.ids[row]), int(row), round(score, 4), round(v, 3), round(a, 3), reasons))
+        code = care.reason(the_plan, position=position) or relation
+        reason = reason_for(catalogue, row, code, target=target, note=note)
+        picks.append(Pick(int(catalogue.ids[row]), int(row), round(score, 4), round(v, 3), round(a, 3), reason,
+                          tag_names(catalogue, row)))
     return picks

@@ -107,10 +107,10 @@ def _fingerprint() -> tuple:
 
 
 def tag_words() -> tuple[list[matching.TagWords], dict[int, int], dict[int, tuple[float, float]]]:
-    tags = list(MoodTag.objects.order_by("pk").values_list("pk", "name_en", "name_ko", "valence", "arousal"))
-    words = [matching.TagWords(en, ko, v, a) for _pk, en, ko, v, a in tags]
+    tags = list(MoodTag.objects.order_by("pk").values_list("pk", "name_en", "name_ko", "valence", "arousal", "slug"))
+    words = [matching.TagWords(en, ko, v, a, slug) for _pk, en, ko, v, a, slug in tags]
     index = {pk: i for i, (pk, *_rest) in enumerate(tags)}
-    points = {pk: (v, a) for pk, _en, _ko, v, a in tags}
+    points = {pk: (v, a) for pk, _en, _ko, v, a, _slug in tags}
     return words, index, points
 
 
@@ -416,7 +416,7 @@ def recommendations_compute(*, entry: Entry, strategy: str = matching.DEFAULT_ST
                 )
                 Recommendation.objects.bulk_create([
                     Recommendation(recommendation_set=stored, track=tracks[p.track_id], position=i, score=p.score,
-                                   reason_en=p.reasons["en"][:300], reason_ko=p.reasons["ko"][:300])
+                                   reason_code=p.reason.code, reason_params=dict(p.reason.params))
                     for i, p in enumerate(picks) if p.track_id in tracks
                 ])
             return stored
@@ -445,6 +445,6 @@ def recommendations_get(*, entry: Entry, strategy: str = matching.DEFAULT_STRATE
 def recommendation_items(recommendation_set: RecommendationSet | None) -> list[Recommendation]:
     if recommendation_set is None:
         return []
-    return list(
+    return Recommendation.load_tag_names(list(
         recommendation_set.items.select_related("track").filter(track__is_active=True).order_by("position")
-    )
+    ))
