@@ -86,6 +86,9 @@ def test_it_migrates_stored_sentences_to_codes_and_back():
         # Given recommendations stored as sentences, before migration 0005
         executor.migrate(BEFORE)
         old = executor.loader.project_state(BEFORE).apps
+        # (a transactional test may find the tables flushed of the vocabulary migration 0002 wrote)
+        old.get_model("music", "MoodTag").objects.update_or_create(
+            slug="calm", defaults={"name_en": "Calm", "name_ko": "잔잔한", "valence": 0.4, "arousal": -0.6})
         Track = old.get_model("music", "Track")
         RecommendationSet = old.get_model("music", "RecommendationSet")
         OldRecommendation = old.get_model("music", "Recommendation")
