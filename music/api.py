@@ -1,5 +1,4 @@
 from django.db.models import Q
-from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, viewsets
 from rest_framework.response import Response
@@ -112,13 +111,12 @@ class RecommendationsView(APIView):
             fresh=params["fresh"],
         )
         mood = entry_mood(entry=entry)
-        korean = (get_language() or "").startswith("ko")
         items = [
             {
                 "position": item.position,
                 "score": item.score,
-                "reason": item.reason_ko if korean else item.reason_en,
-                "reasons": {"en": item.reason_en, "ko": item.reason_ko},
+                "reason": item.reason,
+                "reasons": item.reasons,
                 "track": item.track,
             }
             for item in services.recommendation_items(recommendation_set)
