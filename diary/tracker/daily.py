@@ -18,7 +18,7 @@ from diary.models import Entry
 from diary.tracker.cache import mood_changed
 from diary.tracker.models import DayMood
 from diary.tracker.moods import HAS_AI, HAS_SELF, SOURCE_SELF, day_mood, mood_emotion, mood_source, mood_valence
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 
 Day = tuple[int, datetime.date]  # (owner id, day)
 

@@ -49,7 +49,7 @@ class DayMood(models.Model):
     valence_sq = models.FloatField()
     with_mood = models.PositiveIntegerField()  # entries that have a mood
     own = models.PositiveIntegerField()  # of those, the person's own choice
-    # Entries of each mood (inference.emotions.EMOTIONS).
+    # Entries of each mood (moodsite.emotions.EMOTIONS).
     angry = models.PositiveIntegerField()
     disgust = models.PositiveIntegerField()
     fear = models.PositiveIntegerField()

@@ -18,7 +18,7 @@ from diary.services import entry_create, entry_delete, entry_update
 from diary.tracker import selectors
 from diary.tracker.daily import _figures, day_moods_changed
 from diary.tracker.ranges import DateRange
-from inference.emotions import CIRCUMPLEX, EMOTIONS
+from moodsite.emotions import CIRCUMPLEX, EMOTIONS
 from tests.factories import UserFactory
 
 FIELDS = ("entries", "valence_n", "with_mood", "own", *EMOTIONS, "emotion", "source", "last_entry_id",
