@@ -5,6 +5,16 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def fill_day_moods(apps, schema_editor) -> None:
+    # A deployed site shows its figures at once, not empty pages until rebuild_day_moods runs.
+    # The figures come from diary.tracker.daily, the one writer of the table, given the
+    # historical models; if DayMood gains a field later, that field's migration fills it.
+    from diary.tracker.daily import day_moods_fill
+
+    day_moods_fill(entry_model=apps.get_model("diary", "Entry"),
+                   day_mood_model=apps.get_model("diary", "DayMood"))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -42,4 +52,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('owner', 'day'), name='day_mood_owner_day')],
             },
         ),
+        # Going back drops the table, rows and all: nothing to undo first.
+        migrations.RunPython(fill_day_moods, migrations.RunPython.noop),
     ]

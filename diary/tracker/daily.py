@@ -27,8 +27,12 @@ Day = tuple[int, datetime.date]  # (owner id, day)
 REBUILD_BATCH = 200
 
 
-def _figures(entries: QuerySet[Entry]) -> list[DayMood]:
-    """The DayMood rows of these entries (not saved), one per owner and day, person first."""
+def _figures(entries: QuerySet[Entry], model: type[DayMood] = DayMood) -> list[DayMood]:
+    """The DayMood rows of these entries (not saved), one per owner and day, person first.
+
+    `model` is the DayMood class to build: the migration that creates the table passes its
+    historical model, so a deployed site has its figures before anyone runs the command.
+    """
     valence = mood_valence()
     groups = (
         entries.order_by()
@@ -46,7 +50,7 @@ def _figures(entries: QuerySet[Entry]) -> list[DayMood]:
     for owner_id, day, mood, src, n, v_n, v_sum, v_sq, last_id, both, agree in groups:
         row = rows.get((owner_id, day))
         if row is None:
-            row = rows[(owner_id, day)] = DayMood(
+            row = rows[(owner_id, day)] = model(
                 owner_id=owner_id, day=day, entries=0, valence_n=0, valence_sum=0.0, valence_sq=0.0,
                 with_mood=0, own=0, emotion="", source="", last_entry_id=last_id, both=0, agree=0,
                 **dict.fromkeys(EMOTIONS, 0),
@@ -99,6 +103,18 @@ def day_moods_changed(*, days: QuerySet[Entry] | Iterable[Day]) -> None:
     mood_changed(owner_ids={owner_id for owner_id, _day in touched})
     DayMood.objects.filter(_days_q(touched)).delete()
     DayMood.objects.bulk_create(_figures(Entry.objects.filter(_days_q(touched))))
+
+
+def day_moods_fill(*, entry_model: type[Entry], day_mood_model: type[DayMood]) -> int:
+    """Every person's DayMood rows written from scratch into an empty table (the migration that
+    creates it calls this with its historical models); returns the number of rows written."""
+    owner_ids = sorted(set(entry_model.objects.order_by().values_list("owner_id", flat=True).distinct()))
+    written = 0
+    for start in range(0, len(owner_ids), REBUILD_BATCH):
+        entries = entry_model.objects.filter(owner_id__in=owner_ids[start:start + REBUILD_BATCH])
+        written += len(day_mood_model.objects.bulk_create(_figures(entries, model=day_mood_model),
+                                                          batch_size=2000))
+    return written
 
 
 def day_moods_rebuild(*, owner_ids: list[int], progress: Callable[[int, int], None] | None = None) -> int:

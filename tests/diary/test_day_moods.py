@@ -12,6 +12,8 @@ import random
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from diary.models import DayMood, Entry
 from diary.services import entry_create, entry_delete, entry_update
@@ -25,6 +27,8 @@ FIELDS = ("entries", "valence_n", "with_mood", "own", *EMOTIONS, "emotion", "sou
           "both", "agree")
 FIRST = datetime.date(2024, 2, 26)  # across the end of February in a leap year
 SPAN = 8
+BEFORE = [("diary", "0006_daily_reminders")]
+AFTER = [("diary", "0007_day_mood")]
 
 
 def as_dicts(rows) -> dict:
@@ -115,3 +119,28 @@ def test_it_rebuilds_every_row_with_the_command(capsys):
     [row] = DayMood.objects.all()
     assert (row.entries, row.emotion, row.source, row.sad, row.happy) == (2, "sad", "self", 1, 1)
     assert "1/1 people, 1 days written" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_fills_the_table_when_the_migration_creates_it():
+    person, other = UserFactory(), UserFactory()
+    executor = MigrationExecutor(connection)
+    try:
+        # Given entries written before the DayMood table existed
+        executor.migrate(BEFORE)
+        OldEntry = executor.loader.project_state(BEFORE).apps.get_model("diary", "Entry")
+        OldEntry.objects.create(owner_id=person.pk, day=FIRST, text="x", self_mood="sad")
+        OldEntry.objects.create(owner_id=person.pk, day=FIRST, text="y", ai_emotion="happy", ai_valence=0.8)
+        OldEntry.objects.create(owner_id=other.pk, day=FIRST + datetime.timedelta(days=1), text="z")
+        # When the migration runs
+        executor = MigrationExecutor(connection)
+        executor.migrate(AFTER)
+        # Then every person's days are there, as the writer works them out
+        assert DayMood.objects.count() == 2
+        assert as_dicts(DayMood.objects.all()) == as_dicts(_figures(Entry.objects.all()))
+        # And going back drops the table without complaint
+        executor = MigrationExecutor(connection)
+        executor.migrate(BEFORE)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
