@@ -1,7 +1,8 @@
 """The per-day mood figures (DayMood) agree with the entries after any sequence of edits.
 
 Random edits go through the services people's edits go through (create, change of mood or day,
-delete), and readings arrive the way the worker stores them (an UPDATE of the
+delete, an admin's delete, an answer to "Is this right?", a changed photo or text that clears the
+reading), and readings arrive the way the worker stores them (an UPDATE of the
 entries, then day_moods_changed over them). After each step the stored rows must equal a fresh
 aggregation of all entries, and the tracker's daily series (aggregated from entries) must show
 the same day by day. Runs on SQLite and, with DATABASE_URL set, on PostgreSQL.
@@ -11,15 +12,20 @@ import datetime
 import random
 
 import pytest
+from django.contrib import admin
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
+from diary.admin import EntryAdmin
 from diary.models import DayMood, Entry
 from diary.services import entry_create, entry_delete, entry_update
 from diary.tracker import selectors
 from diary.tracker.daily import _figures, day_moods_changed
 from diary.tracker.ranges import DateRange
+from inference.models import AnalysisJob, AnalysisResult
+from inference.services import analysis_request, correction_set
 from moodsite.emotions import CIRCUMPLEX, EMOTIONS
 from tests.factories import UserFactory
 
@@ -65,6 +71,16 @@ def reading_arrives(entry: Entry, emotion: str, valence: float | None) -> None:
     day_moods_changed(days=Entry.objects.filter(pk=entry.pk))
 
 
+def correction_given(entry: Entry, emotion: str) -> None:
+    """The person answers "Is this right?" about the entry's reading (one is made if it has none)."""
+    if not AnalysisJob.objects.filter(entry=entry, result__isnull=False).exists():
+        result = AnalysisResult.objects.create(entry=entry, emotion=entry.ai_emotion, source="text",
+                                               confidence=0.9)
+        AnalysisJob.objects.update_or_create(entry=entry, defaults={
+            "status": AnalysisJob.Status.DONE, "result": result, "requested_at": timezone.now()})
+    correction_set(entry=entry, emotion=emotion)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_it_agrees_with_the_entries_after_random_edits(seed):
@@ -77,20 +93,29 @@ def test_it_agrees_with_the_entries_after_random_edits(seed):
         return FIRST + datetime.timedelta(days=rng.randrange(SPAN))
 
     # When they write, change, move and delete entries, and readings arrive, in random order
-    for _step in range(60):
+    done = set()
+    for _step in range(80):
         entries = list(Entry.objects.order_by("pk"))
-        action = rng.choice(["create", "create", "mood", "day", "delete", "reading", "abstain"])
+        action = rng.choice(["create", "create", "mood", "day", "delete", "admin-delete", "reading", "abstain",
+                             "correction", "reread"])
         if action == "create" or not entries:
             entry_create(owner=rng.choice(people), day=a_day(), text="a few words",
                          self_mood=rng.choice(moods))
             continue
         entry = rng.choice(entries)
+        done.add(action)
         if action == "mood":
             entry_update(entry=entry, self_mood=rng.choice(moods))
         elif action == "day":
             entry_update(entry=entry, day=a_day())
         elif action == "delete":
             entry_delete(entry=entry)
+        elif action == "admin-delete":
+            EntryAdmin(Entry, admin.site).delete_queryset(None, Entry.objects.filter(pk=entry.pk))
+        elif action == "correction":
+            correction_given(entry, rng.choice(EMOTIONS))
+        elif action == "reread":
+            analysis_request(entry=entry)  # the photo or text changed: the old reading goes
         elif action == "reading":
             emotion = rng.choice(EMOTIONS)
             # Sometimes the worker stores no valence: the circumplex value stands in.
@@ -101,6 +126,7 @@ def test_it_agrees_with_the_entries_after_random_edits(seed):
         # Then the stored day figures are those of a fresh aggregation
         assert_agree(people)
     assert DayMood.objects.count() > 0
+    assert len(done) >= 7  # the random walk took most kinds of step
 
 
 @pytest.mark.django_db
