@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from diary.models import Entry
+from diary.models import DayMood, Entry
 
 
 def entry_list_visible_to(*, user: User) -> QuerySet[Entry]:
@@ -12,6 +12,13 @@ def entry_list_visible_to(*, user: User) -> QuerySet[Entry]:
     if not user.is_authenticated:
         return Entry.objects.none()
     return Entry.objects.filter(owner=user)
+
+
+def day_mood_list_visible_to(*, user: User) -> QuerySet[DayMood]:
+    """The per-day mood figures of the entries entry_list_visible_to shows (the owner's own)."""
+    if not user.is_authenticated:
+        return DayMood.objects.none()
+    return DayMood.objects.filter(owner=user)
 
 
 def entry_get_visible_to(*, user: User, entry_id: int) -> Entry:

@@ -1,8 +1,12 @@
-"""The tracker's reads. Each series is one aggregate query over the person's entries.
+"""The tracker's reads. Each series is one query over the person's day figures or entries.
 
-Every query starts from diary.selectors.entry_list_visible_to, so the tracker can only ever
-summarise what the asking person may see (their own entries). The database groups and counts;
-Python only reshapes the grouped rows (at most one row per day and emotion) into the series.
+With the person's word first (DEFAULT_PREFER, what nearly everyone sees) the series read the
+per-day figures (DayMood, one row per day with an entry, kept up to date by diary.tracker.daily)
+through diary.selectors.day_mood_list_visible_to: a year is at most 366 rows, however many entries
+it holds. The explicit "automatic reading first" setting reads the entries themselves, through
+diary.selectors.entry_list_visible_to, grouped by the database. Either way the tracker can only
+ever summarise what the asking person may see (their own entries), and both give the same figures
+(tests/diary/test_day_moods.py compares them).
 """
 
 import datetime
@@ -14,8 +18,8 @@ from django.db.models.functions import DenseRank
 
 from accounts.models import User
 from diary.models import Entry
-from diary.selectors import entry_list_visible_to
-from diary.tracker.models import TrackerPreference
+from diary.selectors import day_mood_list_visible_to, entry_list_visible_to
+from diary.tracker.models import DayMood, TrackerPreference
 from diary.tracker.moods import (
     DEFAULT_PREFER,
     DayNumber,
@@ -103,6 +107,30 @@ def _fold(rows: list[tuple], prefer: str) -> dict:
     return buckets
 
 
+def _day_moods(user: User, start: datetime.date, end: datetime.date) -> QuerySet[DayMood]:
+    return day_mood_list_visible_to(user=user).filter(day__gte=start, day__lte=end).order_by()
+
+
+_DAY_COLUMNS = ("day", "entries", "valence_sum", "valence_n", "own", "emotion", "source", "last_entry_id",
+                *EMOTIONS)
+
+
+def _by_day_stored(user: User, start: datetime.date, end: datetime.date) -> dict:
+    """_fold's per-day buckets, person first, read from the stored day figures (one row a day)."""
+    sql, params = _day_moods(user, start, end).values_list(*_DAY_COLUMNS).query.sql_with_params()
+    with connection.cursor() as cursor:  # as in _grouped: the per-row converters cost more than the query
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    by_day = {}
+    for day, entries, v_sum, v_n, own, emotion, source, last_id, *counts in rows:
+        by_day[_as_date(day)] = {
+            "entries": entries, "valence": round(v_sum / v_n, 4) if v_n else None, "own": own,
+            "counts": {name: n for name, n in zip(EMOTIONS, counts, strict=True) if n},
+            "emotion": emotion or None, "source": source or None, "last_id": last_id,
+        }
+    return by_day
+
+
 def mood_days(*, user: User, date_range: DateRange, today: datetime.date,
               prefer: str = DEFAULT_PREFER) -> list[dict]:
     """Every date in the range: entries, mean valence, its 7-day rolling mean, the mood that colours
@@ -113,8 +141,10 @@ def mood_days(*, user: User, date_range: DateRange, today: datetime.date,
     reads the six days before the range. There is no rolling mean after today.
     """
     lead = datetime.timedelta(days=ROLLING_DAYS - 1)
-    rows = _grouped(_entries(user, date_range.start - lead, date_range.end), F("day"), prefer)
-    by_day = _fold(rows, prefer)
+    if prefer == DEFAULT_PREFER:
+        by_day = _by_day_stored(user, date_range.start - lead, date_range.end)
+    else:
+        by_day = _fold(_grouped(_entries(user, date_range.start - lead, date_range.end), F("day"), prefer), prefer)
     window: deque = deque()  # (date, valence) of the days in the last seven that have a valence
     total = 0.0
     days = []

@@ -3,6 +3,7 @@
 import datetime
 
 from diary.models import Entry
+from diary.tracker.daily import day_moods_changed
 from moodsite.emotions import CIRCUMPLEX
 
 
@@ -14,7 +15,11 @@ def add(owner, day: datetime.date, self_mood: str = "", ai: str = "", ai_valence
         fields.update(ai_emotion=ai, ai_probabilities={ai: 1.0},
                       ai_valence=CIRCUMPLEX[ai][0] if ai_valence is None else ai_valence,
                       ai_arousal=CIRCUMPLEX[ai][1], ai_confidence=0.9)
-    return Entry.objects.create(**fields)
+    entry = Entry.objects.create(**fields)
+    # Written around diary.services (to set a reading directly): the day figures follow as an
+    # import's would.
+    day_moods_changed(days=[(entry.owner_id, entry.day)])
+    return entry
 
 
 def daily_history(owner, first: datetime.date, days: int, moods=("happy", "sad", "neutral", "angry")) -> int:
@@ -24,6 +29,7 @@ def daily_history(owner, first: datetime.date, days: int, moods=("happy", "sad",
               text="day")
         for i in range(days)
     ], batch_size=1000)
+    day_moods_changed(days=Entry.objects.filter(owner=owner))
     return days
 
 
