@@ -36,6 +36,13 @@ from moodsite.emotions import EMOTIONS, NEGATIVE_EMOTIONS
 
 ROLLING_DAYS = 7
 BASELINE_DAYS = 60
+# Person first, read the stored day figures. Only tests/diary/test_day_moods.py turns it off, to
+# compare them with the entries grouped afresh.
+READ_DAY_MOODS = True
+
+
+def _stored(prefer: str) -> bool:
+    return READ_DAY_MOODS and prefer == DEFAULT_PREFER
 
 
 def tracker_preference_get(*, user: User) -> str:
@@ -141,7 +148,7 @@ def mood_days(*, user: User, date_range: DateRange, today: datetime.date,
     reads the six days before the range. There is no rolling mean after today.
     """
     lead = datetime.timedelta(days=ROLLING_DAYS - 1)
-    if prefer == DEFAULT_PREFER:
+    if _stored(prefer):
         by_day = _by_day_stored(user, date_range.start - lead, date_range.end)
     else:
         by_day = _fold(_grouped(_entries(user, date_range.start - lead, date_range.end), F("day"), prefer), prefer)
@@ -202,6 +209,25 @@ def _periods_from(buckets: dict, date_range: DateRange, granularity: str) -> lis
     return periods
 
 
+def _periods_stored(user: User, date_range: DateRange, bucket) -> dict:
+    """mood_periods' buckets (entries, mean valence, counts), person first, from the day figures."""
+    grouped = (
+        _day_moods(user, date_range.start, date_range.end).annotate(bucket=bucket).values("bucket")
+        .annotate(n=Sum("entries"), v_sum=Sum("valence_sum"), v_n=Sum("valence_n"),
+                  **{f"c_{name}": Sum(name) for name in EMOTIONS})
+        .values_list("bucket", "n", "v_sum", "v_n", *[f"c_{name}" for name in EMOTIONS]).order_by()
+    )
+    sql, params = grouped.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {
+        bucket: {"entries": n, "valence": round(v_sum / v_n, 4) if v_n else None,
+                 "counts": {name: c for name, c in zip(EMOTIONS, counts, strict=True) if c}}
+        for bucket, n, v_sum, v_n, *counts in rows
+    }
+
+
 def mood_periods(*, user: User, date_range: DateRange, granularity: str,
                  prefer: str = DEFAULT_PREFER) -> list[dict]:
     """Per day, ISO week (Monday first) or month of the range: entries, mean valence, and the
@@ -210,7 +236,10 @@ def mood_periods(*, user: User, date_range: DateRange, granularity: str,
     One query, grouped by period and emotion: the stacked-bar distribution and the mean by period.
     """
     bucket = {"day": F("day"), "week": WeekStart("day"), "month": MonthStart("day")}[granularity]
-    buckets = _fold(_grouped(_entries(user, date_range.start, date_range.end), bucket, prefer), prefer)
+    if _stored(prefer):
+        buckets = _periods_stored(user, date_range, bucket)
+    else:
+        buckets = _fold(_grouped(_entries(user, date_range.start, date_range.end), bucket, prefer), prefer)
     # SQLite hands back truncated dates as dates already; normalise whatever the backend returns.
     buckets = {_as_date(key): value for key, value in buckets.items()}
     return _periods_from(buckets, date_range, granularity)
@@ -236,12 +265,13 @@ def _as_date(value) -> datetime.date:
 def mood_streaks(*, user: User, today: datetime.date) -> dict:
     """The current and the longest run of consecutive days with at least one entry (all time).
 
-    One query, "gaps and islands": a day's number minus its dense rank among the person's days
-    is the same for every day of one unbroken run. The run that ends today or yesterday is the
+    One query over the day figures (a row is a day with an entry, whatever the preference),
+    "gaps and islands": a day's number minus its dense rank among the person's days is the same
+    for every day of one unbroken run. The run that ends today or yesterday is the
     current one (today's entry may simply not be written yet).
     """
     days = (
-        entry_list_visible_to(user=user).filter(day__lte=today).order_by()
+        day_mood_list_visible_to(user=user).filter(day__lte=today).order_by()
         .annotate(island=DayNumber("day") - Window(DenseRank(), order_by=F("day").asc()))
         .values("day", "island")
     )
@@ -337,13 +367,69 @@ def mood_totals(*, user: User, date_range: DateRange, today: datetime.date,
         select.append(agg(f"wd{weekday}_n", "COUNT", "range", "t.v", " AND t.wd = %s", [weekday]))
     earliest = min(windows[w][0] for w in windows)
     latest = max(windows[w][1] for w in windows)
+    if _stored(prefer):
+        return _totals_finish(_totals_stored(user, windows, earliest, latest))
     inner = (
         _entries(user, earliest, latest)
         .annotate(d=F("day"), v=mood_valence(prefer), m=mood_emotion(prefer), s=mood_source(prefer),
                   wd=IsoWeekday("day"), ai=F("ai_emotion"), own=F("self_mood"))
         .values("d", "v", "m", "s", "wd", "ai", "own")
     )
-    row = _select_over(inner, select)
+    return _totals_finish(_select_over(inner, select))
+
+
+def _totals_stored(user: User, windows: dict, earliest: datetime.date, latest: datetime.date) -> dict:
+    """mood_totals' row of aggregates (the names _select_over gives them), person first, added up
+    from the day figures: at most one row per day of the windows."""
+    columns = ("day", "entries", "valence_sum", "valence_n", "with_mood", "own", "both", "agree", *EMOTIONS)
+    sql, params = _day_moods(user, earliest, latest).values_list(*columns).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [(_as_date(row[0]), *row[1:]) for row in cursor.fetchall()]
+    sums: dict[str, float] = {}
+
+    def add(name: str, value) -> None:
+        sums[name] = sums.get(name, 0) + value
+
+    for day, entries, v_sum, v_n, with_mood, own, both, agree, *counts in rows:
+        for window, (start, end) in windows.items():
+            if not start <= day <= end:
+                continue
+            add(f"{window}_sum", v_sum)
+            add(f"{window}_n", v_n)
+            if window != "range":
+                continue
+            add("entries", entries)
+            add("days_with_entries", 1)
+            add("with_mood", with_mood)
+            add("own_choice", own)
+            add("both", both)
+            add("agree", agree)
+            for name, n in zip(EMOTIONS, counts, strict=True):
+                add(f"count_{name}", n)
+            weekday = day.isoweekday()
+            add(f"wd{weekday}_sum", v_sum)
+            add(f"wd{weekday}_n", v_n)
+
+    def mean(prefix: str) -> float | None:
+        # AVG over the entries' valences, as the query over the entries has it (NULL over none).
+        return sums[f"{prefix}_sum"] / sums[f"{prefix}_n"] if sums.get(f"{prefix}_n") else None
+
+    # In the order _select_over names them, so that the summary's keys come out alike.
+    row = {"entries": sums.get("entries", 0), "days_with_entries": sums.get("days_with_entries", 0),
+           "mean": mean("range"), "with_mood": sums.get("with_mood", 0), "own_choice": sums.get("own_choice", 0),
+           "negative": sum(sums.get(f"count_{name}", 0) for name in sorted(NEGATIVE_EMOTIONS))}
+    for window in ("recent", "baseline", "previous"):
+        row[f"{window}_mean"], row[f"{window}_n"] = mean(window), sums.get(f"{window}_n", 0)
+    row["both"], row["agree"] = sums.get("both", 0), sums.get("agree", 0)
+    for name in EMOTIONS:
+        row[f"count_{name}"] = sums.get(f"count_{name}", 0)
+    for weekday in range(1, 8):
+        row[f"wd{weekday}_mean"], row[f"wd{weekday}_n"] = mean(f"wd{weekday}"), sums.get(f"wd{weekday}_n", 0)
+    return row
+
+
+def _totals_finish(row: dict) -> dict:
     totals = {key: (round(float(value), 4) if key.endswith("mean") and value is not None else value)
               for key, value in row.items()}
     totals["weekdays"] = [
