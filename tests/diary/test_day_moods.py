@@ -8,6 +8,7 @@ aggregation of all entries, and the tracker's readers (daily series, periods, to
 from them exactly what they show grouping the entries afresh. Runs on SQLite and, with DATABASE_URL set, on PostgreSQL.
 """
 
+import dataclasses
 import datetime
 import random
 
@@ -28,6 +29,8 @@ from inference.models import AnalysisJob, AnalysisResult
 from inference.services import analysis_request, correction_set
 from moodsite.emotions import CIRCUMPLEX, EMOTIONS
 from tests.factories import UserFactory
+from welfare import stats
+from welfare.periods import Gap
 
 FIELDS = ("entries", "valence_n", "with_mood", "own", *EMOTIONS, "emotion", "source", "last_entry_id",
           "both", "agree")
@@ -62,12 +65,35 @@ def readers(person, *, stored: bool) -> dict:
         selectors.READ_DAY_MOODS = old
 
 
+def welfare_figures(person, *, stored: bool) -> dict:
+    """The caseworker's statistics and trend, from the day figures or (given a consent gap that
+    hides nothing, which sends them to the entries) from the entries."""
+    far = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
+    hidden = [] if stored else [Gap(client_id=person.pk, start=far, end=far, zone=person.zone)]
+    today = FIRST + datetime.timedelta(days=SPAN)
+    [figures] = stats.mood_stats(owners=[person.pk], today=today, series_days=SPAN + 1, hidden=hidden).values()
+    trend = stats.trend(owner_id=person.pk, start=FIRST, end=today, hidden=hidden)
+    return rounded({"stats": dataclasses.asdict(figures), "trend": [dataclasses.asdict(day) for day in trend]})
+
+
+def rounded(value):
+    """Floats to 9 places: the stored sums and the database's AVG may differ in the last bits."""
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, dict):
+        return {key: rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [rounded(item) for item in value]
+    return value
+
+
 def assert_agree(people) -> None:
     # The stored rows are those of a fresh aggregation of all entries
     assert as_dicts(DayMood.objects.all()) == as_dicts(_figures(Entry.objects.all()))
     # And what the readers show from them is what grouping the entries shows
     for person in people:
         assert readers(person, stored=True) == readers(person, stored=False)
+        assert welfare_figures(person, stored=True) == welfare_figures(person, stored=False)
 
 
 def reading_arrives(entry: Entry, emotion: str, valence: float | None) -> None:

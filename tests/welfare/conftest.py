@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.models import User
 from diary.models import Entry
 from diary.services import today_for
+from diary.tracker.daily import day_moods_changed
 from moodsite.emotions import CIRCUMPLEX
 from tests.conftest import verified
 from tests.factories import UserFactory
@@ -150,6 +151,8 @@ def write_days(owner: User, moods: dict[int, str | float], *, today: datetime.da
                 )
             )
     Entry.objects.bulk_create(entries)
+    # Written around diary.services (readings set directly): the day figures follow as an import's would.
+    day_moods_changed(days=[(entry.owner_id, entry.day) for entry in entries])
 
 
 def steady_history(owner: User, *, days: range, mood: str = "happy") -> None:

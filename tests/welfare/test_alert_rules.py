@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from diary.models import Entry
 from diary.services import today_for
+from diary.tracker.daily import day_moods_changed
 from tests.welfare.conftest import steady_history, write_days
 from welfare.evaluation import alerts_evaluate
 from welfare.models import Alert
@@ -142,6 +143,7 @@ def test_the_members_own_choice_counts_before_the_automatic_reading(consent, mem
     # Given three days the member called happy, which the reading took for angry
     write_days(member, {0: "happy", 1: "happy", 2: "happy"})
     Entry.objects.filter(owner=member).update(ai_emotion="angry", ai_valence=-0.5)
+    day_moods_changed(days=Entry.objects.filter(owner=member))  # as the worker stores readings
 
     alerts_evaluate()
 
@@ -152,6 +154,7 @@ def test_the_members_own_choice_counts_before_the_automatic_reading(consent, mem
 def test_a_confident_reading_counts_where_the_member_chose_no_mood(consent, member):
     write_days(member, {0: "", 1: "", 2: "happy"})
     Entry.objects.filter(owner=member).update(ai_emotion="angry", ai_valence=-0.5)
+    day_moods_changed(days=Entry.objects.filter(owner=member))  # as the worker stores readings
 
     alerts_evaluate()
 
@@ -165,6 +168,7 @@ def test_an_abstained_reading_counts_as_not_read(consent, member):
     # Given entries whose reading abstained (stored without an emotion) and no own choice
     write_days(member, {0: "", 1: "", 2: "", 3: "sad"})
     Entry.objects.filter(owner=member, self_mood="").update(ai_emotion="", ai_valence=-0.9)
+    day_moods_changed(days=Entry.objects.filter(owner=member))  # as the worker stores readings
 
     alerts_evaluate()
 
@@ -289,6 +293,7 @@ def test_a_drop_gives_one_alert_and_resolves_when_the_week_recovers(consent, mem
     [alert] = alerts(consent, Alert.Kind.VALENCE_DROP)
 
     Entry.objects.filter(owner=member, ai_valence=-0.2).update(ai_valence=0.5)
+    day_moods_changed(days=Entry.objects.filter(owner=member))  # as the worker stores readings
     alerts_evaluate()
 
     alert.refresh_from_db()
@@ -303,11 +308,13 @@ def test_a_drop_episode_lasts_until_the_mean_is_clearly_back(consent, member):
     [alert] = alerts(consent, Alert.Kind.VALENCE_DROP)
 
     Entry.objects.filter(owner=member, ai_valence=0.3).update(ai_valence=0.37)  # about 1.3 SD below
+    day_moods_changed(days=Entry.objects.filter(owner=member))  # as the worker stores readings
     alerts_evaluate()
     alert.refresh_from_db()
     assert alert.cleared_at is None
 
     Entry.objects.filter(owner=member, ai_valence=0.37).update(ai_valence=0.45)  # about 0.5 SD below
+    day_moods_changed(days=Entry.objects.filter(owner=member))  # as the worker stores readings
     alerts_evaluate()
     alert.refresh_from_db()
     assert alert.cleared_at is not None and alert.status == Alert.Status.RESOLVED

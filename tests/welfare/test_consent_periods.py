@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diary.models import Entry
+from diary.tracker.daily import day_moods_changed
 from tests.welfare.conftest import link
 from welfare import services
 from welfare.evaluation import alerts_evaluate
@@ -32,7 +33,9 @@ def clock(monkeypatch):
 
 def write(member, *, days_ago: int, text: str, mood: str = "happy") -> Entry:
     day = timezone.localtime(REAL_NOW, member.zone).date() - datetime.timedelta(days=days_ago)
-    return Entry.objects.create(owner=member, day=day, text=text, self_mood=mood)
+    entry = Entry.objects.create(owner=member, day=day, text=text, self_mood=mood)
+    day_moods_changed(days=[(member.pk, day)])  # the day figures follow, as through diary.services
+    return entry
 
 
 @pytest.fixture

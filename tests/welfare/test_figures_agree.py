@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from diary.models import Entry
 from diary.services import today_for
+from diary.tracker.daily import day_moods_changed
 from tests.factories import UserFactory
 from tests.welfare.conftest import link, write_days
 from welfare import services
@@ -58,6 +59,7 @@ def test_the_summary_the_alert_and_the_badge_count_the_same_moods_in_the_same_wi
     write_days(member, {0: "sad", 1: "fear", 2: "happy", 8: "sad"})
     write_days(member, {3: "", 4: ""})
     Entry.objects.filter(owner=member, self_mood="").update(ai_emotion="angry", ai_valence=-0.5)
+    day_moods_changed(days=Entry.objects.filter(owner=member))  # readings arrive as the worker stores them
     # and an entry the reading could not tell (abstained: no emotion) and the member gave no mood
     write_days(member, {5: ""})
     alerts_evaluate()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.services import user_data_export
 from diary.models import Entry
 from diary.services import entry_create
+from diary.tracker.daily import day_moods_changed
 from inference.signals import analysis_done
 from tests.factories import UserFactory
 from welfare.models import Alert, CaseNote, Organisation
@@ -28,6 +29,7 @@ def test_an_analysis_result_triggers_evaluation(consent, member, django_capture_
             for i in range(3)
         ]
     )
+    day_moods_changed(days=[(member.pk, entry.day) for entry in entries])  # as the worker stores readings
     with django_capture_on_commit_callbacks(execute=True):
         analysis_done.send(sender=None, entry_id=entries[0].pk, status="done")
     assert Alert.objects.filter(consent=consent, kind=Alert.Kind.NEGATIVE_MOOD).exists()
