@@ -120,6 +120,10 @@ def fill(person, today: datetime.date, rng: random.Random) -> int:
                 ))
         day += datetime.timedelta(days=1)
     Entry.objects.bulk_create(rows, batch_size=500)
+    # Written around diary.services: the per-day figures are rebuilt, as after any bulk import.
+    from diary.tracker.daily import day_moods_rebuild
+
+    day_moods_rebuild(owner_ids=[person.pk])
     return len(rows)
 
 

@@ -146,6 +146,13 @@ def fill(today: datetime.date) -> int:
         cursor.execute(sql, params)
         rows = cursor.rowcount
     log(f"  {rows} entries in {time.perf_counter() - started:.1f} s")
+    # Written around diary.services: the per-day figures are rebuilt, as after any bulk import.
+    from diary.tracker.daily import day_moods_rebuild
+
+    started = time.perf_counter()
+    members = sorted(User.objects.filter(email__startswith="bench-", role="member").values_list("pk", flat=True))
+    days = day_moods_rebuild(owner_ids=members)
+    log(f"  {days} day figures in {time.perf_counter() - started:.1f} s")
     return rows
 
 
