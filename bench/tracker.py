@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/tracker.py                 # SQLite, then PostgreSQL when it answers
     BENCH_BACKENDS=sqlite .venv/bin/python bench/tracker.py
+    BENCH_READ_DAY_MOODS=0 ...                       # the readers group the entries, as before DayMood
 
 Each backend runs in its own process against its own throwaway database: a temporary SQLite
 file, and a PostgreSQL database named moodsite_bench_tracker on the server of
@@ -134,8 +135,11 @@ def measure(backend: str, vendor: str) -> dict:
 
     from accounts.models import User
     from diary.services import today_for
+    from diary.tracker import selectors
     from tests.diary.tracker_fixtures import add
 
+    # For a before/after comparison on one machine: 0 sends the readers to the entries.
+    selectors.READ_DAY_MOODS = os.environ.get("BENCH_READ_DAY_MOODS", "1") != "0"
     rng = random.Random(6)
     person = User.objects.create_user("bench-tracker@example.com", "bench-password-42", time_zone="Asia/Seoul")
     newcomer = User.objects.create_user("bench-newcomer@example.com", "bench-password-42")
@@ -216,7 +220,8 @@ def measure(backend: str, vendor: str) -> dict:
         summary[kind]["cpu_p95_ms"] = stats(samples)["p95_ms"]
     worst_p95 = max(s["p95_ms"] for s in summary.values())
     return {
-        "vendor": vendor, "entries": entries, "years": YEARS, "summary_endpoint": summary,
+        "vendor": vendor, "read_day_moods": selectors.READ_DAY_MOODS, "entries": entries, "years": YEARS,
+        "summary_endpoint": summary,
         "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)], "cpus": os.cpu_count(),
         "worst_p95_ms": worst_p95, "queries_per_page": queries, "max_queries": most,
         "queries_constant": constant,
