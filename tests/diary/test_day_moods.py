@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from accounts.services import user_delete
 from diary.admin import EntryAdmin
 from diary.models import DayMood, Entry
 from diary.services import entry_create, entry_delete, entry_update
@@ -202,3 +203,15 @@ def test_it_fills_the_table_when_the_migration_creates_it():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_a_deleted_account_takes_its_day_figures_with_it():
+    # Given two people with entries
+    person, other = UserFactory(), UserFactory()
+    entry_create(owner=person, day=FIRST, text="x", self_mood="sad")
+    entry_create(owner=other, day=FIRST, text="y", self_mood="happy")
+    # When one deletes their account
+    user_delete(user=person)
+    # Then their rows are gone and the other's stay
+    assert list(DayMood.objects.values_list("owner_id", flat=True)) == [other.pk]
