@@ -19,7 +19,9 @@ from django.db.models.functions import DenseRank
 from accounts.models import User
 from diary.models import Entry
 from diary.selectors import day_mood_list_visible_to, entry_list_visible_to
-from diary.tracker.models import DayMood, TrackerPreference
+from diary.tracker import day_figures
+from diary.tracker.day_figures import as_date
+from diary.tracker.models import TrackerPreference
 from diary.tracker.moods import (
     DEFAULT_PREFER,
     DayNumber,
@@ -86,7 +88,7 @@ def _grouped(qs: QuerySet[Entry], bucket, prefer: str) -> list[tuple]:
     sql, params = grouped.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(_as_date(row[0]), *row[1:]) for row in cursor.fetchall()]
+        return [(as_date(row[0]), *row[1:]) for row in cursor.fetchall()]
 
 
 def _fold(rows: list[tuple], prefer: str) -> dict:
@@ -114,30 +116,6 @@ def _fold(rows: list[tuple], prefer: str) -> dict:
     return buckets
 
 
-def _day_moods(user: User, start: datetime.date, end: datetime.date) -> QuerySet[DayMood]:
-    return day_mood_list_visible_to(user=user).filter(day__gte=start, day__lte=end).order_by()
-
-
-_DAY_COLUMNS = ("day", "entries", "valence_sum", "valence_n", "own", "emotion", "source", "last_entry_id",
-                *EMOTIONS)
-
-
-def _by_day_stored(user: User, start: datetime.date, end: datetime.date) -> dict:
-    """_fold's per-day buckets, person first, read from the stored day figures (one row a day)."""
-    sql, params = _day_moods(user, start, end).values_list(*_DAY_COLUMNS).query.sql_with_params()
-    with connection.cursor() as cursor:  # as in _grouped: the per-row converters cost more than the query
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    by_day = {}
-    for day, entries, v_sum, v_n, own, emotion, source, last_id, *counts in rows:
-        by_day[_as_date(day)] = {
-            "entries": entries, "valence": round(v_sum / v_n, 4) if v_n else None, "own": own,
-            "counts": {name: n for name, n in zip(EMOTIONS, counts, strict=True) if n},
-            "emotion": emotion or None, "source": source or None, "last_id": last_id,
-        }
-    return by_day
-
-
 def mood_days(*, user: User, date_range: DateRange, today: datetime.date,
               prefer: str = DEFAULT_PREFER) -> list[dict]:
     """Every date in the range: entries, mean valence, its 7-day rolling mean, the mood that colours
@@ -149,7 +127,7 @@ def mood_days(*, user: User, date_range: DateRange, today: datetime.date,
     """
     lead = datetime.timedelta(days=ROLLING_DAYS - 1)
     if _stored(prefer):
-        by_day = _by_day_stored(user, date_range.start - lead, date_range.end)
+        by_day = day_figures.by_day(user=user, start=date_range.start - lead, end=date_range.end)
     else:
         by_day = _fold(_grouped(_entries(user, date_range.start - lead, date_range.end), F("day"), prefer), prefer)
     window: deque = deque()  # (date, valence) of the days in the last seven that have a valence
@@ -209,25 +187,6 @@ def _periods_from(buckets: dict, date_range: DateRange, granularity: str) -> lis
     return periods
 
 
-def _periods_stored(user: User, date_range: DateRange, bucket) -> dict:
-    """mood_periods' buckets (entries, mean valence, counts), person first, from the day figures."""
-    grouped = (
-        _day_moods(user, date_range.start, date_range.end).annotate(bucket=bucket).values("bucket")
-        .annotate(n=Sum("entries"), v_sum=Sum("valence_sum"), v_n=Sum("valence_n"),
-                  **{f"c_{name}": Sum(name) for name in EMOTIONS})
-        .values_list("bucket", "n", "v_sum", "v_n", *[f"c_{name}" for name in EMOTIONS]).order_by()
-    )
-    sql, params = grouped.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return {
-        bucket: {"entries": n, "valence": round(v_sum / v_n, 4) if v_n else None,
-                 "counts": {name: c for name, c in zip(EMOTIONS, counts, strict=True) if c}}
-        for bucket, n, v_sum, v_n, *counts in rows
-    }
-
-
 def mood_periods(*, user: User, date_range: DateRange, granularity: str,
                  prefer: str = DEFAULT_PREFER) -> list[dict]:
     """Per day, ISO week (Monday first) or month of the range: entries, mean valence, and the
@@ -237,11 +196,11 @@ def mood_periods(*, user: User, date_range: DateRange, granularity: str,
     """
     bucket = {"day": F("day"), "week": WeekStart("day"), "month": MonthStart("day")}[granularity]
     if _stored(prefer):
-        buckets = _periods_stored(user, date_range, bucket)
+        buckets = day_figures.periods(user=user, date_range=date_range, bucket=bucket)
     else:
         buckets = _fold(_grouped(_entries(user, date_range.start, date_range.end), bucket, prefer), prefer)
     # SQLite hands back truncated dates as dates already; normalise whatever the backend returns.
-    buckets = {_as_date(key): value for key, value in buckets.items()}
+    buckets = {as_date(key): value for key, value in buckets.items()}
     return _periods_from(buckets, date_range, granularity)
 
 
@@ -251,15 +210,6 @@ def periods_from_days(days: list[dict], date_range: DateRange) -> list[dict]:
         {"start": d["date"], "end": d["date"], "entries": d["entries"], "valence": d["valence"], "counts": d["counts"]}
         for d in days
     ]
-
-
-def _as_date(value) -> datetime.date:
-    """SQLite hands dates back as text, PostgreSQL as dates (and truncations as datetimes)."""
-    if type(value) is str:
-        return datetime.date.fromisoformat(value[:10])
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    return value
 
 
 def mood_streaks(*, user: User, today: datetime.date) -> dict:
@@ -287,7 +237,7 @@ def mood_streaks(*, user: User, today: datetime.date) -> dict:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        runs = [(_as_date(a), _as_date(b), int(n)) for a, b, n in cursor.fetchall()]
+        runs = [(as_date(a), as_date(b), int(n)) for a, b, n in cursor.fetchall()]
     result = {"current": 0, "current_from": None, "longest": 0, "longest_from": None, "longest_to": None,
               "last_entry_day": None}
     if not runs:
@@ -368,7 +318,7 @@ def mood_totals(*, user: User, date_range: DateRange, today: datetime.date,
     earliest = min(windows[w][0] for w in windows)
     latest = max(windows[w][1] for w in windows)
     if _stored(prefer):
-        return _totals_finish(_totals_stored(user, windows, earliest, latest))
+        return _totals_finish(day_figures.totals_row(user=user, windows=windows, earliest=earliest, latest=latest))
     inner = (
         _entries(user, earliest, latest)
         .annotate(d=F("day"), v=mood_valence(prefer), m=mood_emotion(prefer), s=mood_source(prefer),
@@ -376,57 +326,6 @@ def mood_totals(*, user: User, date_range: DateRange, today: datetime.date,
         .values("d", "v", "m", "s", "wd", "ai", "own")
     )
     return _totals_finish(_select_over(inner, select))
-
-
-def _totals_stored(user: User, windows: dict, earliest: datetime.date, latest: datetime.date) -> dict:
-    """mood_totals' row of aggregates (the names _select_over gives them), person first, added up
-    from the day figures: at most one row per day of the windows."""
-    columns = ("day", "entries", "valence_sum", "valence_n", "with_mood", "own", "both", "agree", *EMOTIONS)
-    sql, params = _day_moods(user, earliest, latest).values_list(*columns).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = [(_as_date(row[0]), *row[1:]) for row in cursor.fetchall()]
-    sums: dict[str, float] = {}
-
-    def add(name: str, value) -> None:
-        sums[name] = sums.get(name, 0) + value
-
-    for day, entries, v_sum, v_n, with_mood, own, both, agree, *counts in rows:
-        for window, (start, end) in windows.items():
-            if not start <= day <= end:
-                continue
-            add(f"{window}_sum", v_sum)
-            add(f"{window}_n", v_n)
-            if window != "range":
-                continue
-            add("entries", entries)
-            add("days_with_entries", 1)
-            add("with_mood", with_mood)
-            add("own_choice", own)
-            add("both", both)
-            add("agree", agree)
-            for name, n in zip(EMOTIONS, counts, strict=True):
-                add(f"count_{name}", n)
-            weekday = day.isoweekday()
-            add(f"wd{weekday}_sum", v_sum)
-            add(f"wd{weekday}_n", v_n)
-
-    def mean(prefix: str) -> float | None:
-        # AVG over the entries' valences, as the query over the entries has it (NULL over none).
-        return sums[f"{prefix}_sum"] / sums[f"{prefix}_n"] if sums.get(f"{prefix}_n") else None
-
-    # In the order _select_over names them, so that the summary's keys come out alike.
-    row = {"entries": sums.get("entries", 0), "days_with_entries": sums.get("days_with_entries", 0),
-           "mean": mean("range"), "with_mood": sums.get("with_mood", 0), "own_choice": sums.get("own_choice", 0),
-           "negative": sum(sums.get(f"count_{name}", 0) for name in sorted(NEGATIVE_EMOTIONS))}
-    for window in ("recent", "baseline", "previous"):
-        row[f"{window}_mean"], row[f"{window}_n"] = mean(window), sums.get(f"{window}_n", 0)
-    row["both"], row["agree"] = sums.get("both", 0), sums.get("agree", 0)
-    for name in EMOTIONS:
-        row[f"count_{name}"] = sums.get(f"count_{name}", 0)
-    for weekday in range(1, 8):
-        row[f"wd{weekday}_mean"], row[f"wd{weekday}_n"] = mean(f"wd{weekday}"), sums.get(f"wd{weekday}_n", 0)
-    return row
 
 
 def _totals_finish(row: dict) -> dict:
