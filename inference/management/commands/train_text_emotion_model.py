@@ -160,7 +160,7 @@ class Command(BaseCommand):
             out = {}
             for n in val_names:
                 flat = [w for windows in cuts[n] for w in windows]
-                out[n] = head.logits(cache.get(flat), flat)
+                out[n] = head.logits(cache.embed(flat), flat)
             return out
 
         def measures(logits: dict[str, np.ndarray], bias: float = 0.0) -> dict[str, dict]:
