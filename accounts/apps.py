@@ -1,23 +1,4 @@
-from urllib.parse import urlsplit
-
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
-
-
-def sync_site(sender=None, using: str = "default", **kwargs) -> None:
-    """Keep the Sites framework's row equal to SITE_NAME and SITE_URL's host.
-
-    allauth takes the sender name and the links' domain from it; without it e-mails came from
-    "127.0.0.1:8000". Runs after every migrate (after django.contrib.sites made its example.com).
-    """
-    from django.conf import settings
-    from django.contrib.sites.models import Site
-
-    domain = urlsplit(settings.SITE_URL).netloc or "127.0.0.1:8000"
-    Site.objects.using(using).update_or_create(
-        pk=settings.SITE_ID, defaults={"domain": domain, "name": settings.SITE_NAME}
-    )
-    Site.objects.clear_cache()
 
 
 class AccountsConfig(AppConfig):
@@ -25,5 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        post_migrate.connect(sync_site, sender=self, dispatch_uid="accounts.sync_site")
-        from accounts import checks  # noqa: F401 - registers the deploy check
+        from accounts import checks, signals  # noqa: F401 - registers the deploy check, connects the receivers

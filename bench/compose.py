@@ -43,7 +43,7 @@ from music.compositions.loudness import true_peak_dbtp  # noqa: E402
 from music.compositions.mapping import TARGET_POINTS  # noqa: E402
 from music.compositions.render import produce  # noqa: E402
 
-# (valence, arousal) of the seven emotions, as in inference.emotions.CIRCUMPLEX (not imported:
+# (valence, arousal) of the seven emotions, as in moodsite.emotions.CIRCUMPLEX (not imported:
 # that module needs Django settings for its translated labels).
 SAD, HAPPY, FEAR, ANGRY = (-0.63, -0.27), (0.81, 0.51), (-0.64, 0.60), (-0.51, 0.59)
 CASES = {

@@ -60,6 +60,7 @@ def measure(batch: np.ndarray, seconds: float) -> dict:
 
 def main() -> None:
     import torch
+    from django.conf import settings
 
     from inference import runtime
 
@@ -69,7 +70,7 @@ def main() -> None:
         "cpu_count": os.cpu_count(),
     }
     # CPU, 2 threads, batch 64
-    os.environ["INFERENCE_DEVICE"] = "cpu"
+    settings.INFERENCE_DEVICE = "cpu"
     torch.set_num_threads(THREADS)
     runtime.reset()
     runtime.load_model()
@@ -88,7 +89,7 @@ def main() -> None:
     result["cpu"] = cpu
     # GPU, batch 512
     if torch.cuda.is_available():
-        os.environ["INFERENCE_DEVICE"] = "cuda"
+        settings.INFERENCE_DEVICE = "cuda"
         runtime.reset()
         runtime.load_model()
         big, _ = crops(512)

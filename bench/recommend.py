@@ -35,7 +35,7 @@ def main() -> int:
     django.setup()
     import numpy as np
 
-    from inference.emotions import EMOTIONS
+    from moodsite.emotions import EMOTIONS
     from music import matching
     from music.vocabulary import MOOD_TAGS
 

@@ -34,11 +34,12 @@ def main() -> None:
         print(json.dumps(result))
         return
     import torch
+    from django.conf import settings
     from PIL import Image
 
     from inference import runtime
 
-    os.environ["INFERENCE_DEVICE"] = "cpu"
+    settings.INFERENCE_DEVICE = "cpu"
     import cv2
 
     torch.set_num_threads(THREADS)

@@ -102,7 +102,7 @@ def child(backend: str) -> dict:
 
 def fill(person, today: datetime.date, rng: random.Random) -> int:
     from diary.models import Entry
-    from inference.emotions import CIRCUMPLEX, EMOTIONS
+    from moodsite.emotions import CIRCUMPLEX, EMOTIONS
 
     first = today - datetime.timedelta(days=365 * YEARS)
     rows = []

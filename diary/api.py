@@ -1,7 +1,5 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.settings import api_settings
 
 from diary import services
 from diary.selectors import entry_list_visible_to
@@ -9,15 +7,9 @@ from diary.serializers import EntrySerializer
 from moodsite.parsers import LimitedJSONParser
 
 
-def _refused(error: DjangoValidationError) -> serializers.ValidationError:
-    """A service's refusal in DRF's shape: per field, or under non_field_errors (an empty entry)."""
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
-
-
 class EntryViewSet(viewsets.ModelViewSet):
-    """The signed-in person's diary entries, newest first. Others' entries answer 404."""
+    """The signed-in person's diary entries, newest first. Others' entries answer 404. A service's
+    refusal answers 400 per field, or under non_field_errors (an empty entry): moodsite.exception_handlers."""
 
     serializer_class = EntrySerializer
     parser_classes = [LimitedJSONParser, MultiPartParser, FormParser]
@@ -27,26 +19,20 @@ class EntryViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: EntrySerializer) -> None:
         data = serializer.validated_data
-        try:
-            serializer.instance = services.entry_create(
-                owner=self.request.user, day=data.get("day"), text=data.get("text", ""),
-                photo=data.get("photo"), self_mood=data.get("self_mood", ""),
-                self_mood_strength=data.get("self_mood_strength"),
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        serializer.instance = services.entry_create(
+            owner=self.request.user, day=data.get("day"), text=data.get("text", ""),
+            photo=data.get("photo"), self_mood=data.get("self_mood", ""),
+            self_mood_strength=data.get("self_mood_strength"),
+        )
 
     def perform_update(self, serializer: EntrySerializer) -> None:
         data = serializer.validated_data
-        try:
-            serializer.instance = services.entry_update(
-                entry=serializer.instance, day=data.get("day"), text=data.get("text"),
-                photo=data["photo"] if "photo" in data else services.KEEP_PHOTO,
-                self_mood=data.get("self_mood"),
-                self_mood_strength=data["self_mood_strength"] if "self_mood_strength" in data else services.UNCHANGED,
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        serializer.instance = services.entry_update(
+            entry=serializer.instance, day=data.get("day"), text=data.get("text"),
+            photo=data["photo"] if "photo" in data else services.KEEP_PHOTO,
+            self_mood=data.get("self_mood"),
+            self_mood_strength=data["self_mood_strength"] if "self_mood_strength" in data else services.UNCHANGED,
+        )
 
     def perform_destroy(self, instance) -> None:
         services.entry_delete(entry=instance)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from diary.models import ENTRY_TEXT_MAX_LENGTH, Entry, MoodStrength
 from diary.photos import CleanPhoto, clean_photo
 from diary.services import entry_day_check, entry_day_range
-from inference.emotions import EMOTION_CHOICES, EMOTION_ICONS
+from moodsite.emotions import EMOTION_CHOICES, EMOTION_ICONS
 
 CHECKIN_FIELDS = ("self_mood", "self_mood_strength")
 

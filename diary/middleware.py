@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from diary.storage import storage_unavailable_errors
+from moodsite.middleware import PRIVATE
 
 logger = logging.getLogger(__name__)
 
@@ -36,5 +37,6 @@ class StorageUnavailableMiddleware:
             response = render(request, "store_unavailable.html", {"message": store_unavailable_message()},
                               status=503)
         response["Retry-After"] = "60"
-        response["Cache-Control"] = "private, no-store"
+        # Also for a visitor who is not signed in, whom PrivateCacheMiddleware would leave alone.
+        response["Cache-Control"] = PRIVATE
         return response

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from diary.storage import private_storage
-from inference.emotions import EMOTION_CHOICES
+from moodsite.emotions import EMOTION_CHOICES
 
 ENTRY_TEXT_MAX_LENGTH = 10_000
 

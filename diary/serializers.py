@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from diary.models import ENTRY_TEXT_MAX_LENGTH, Entry, MoodStrength
 from diary.photos import clean_photo
-from inference.emotions import EMOTION_CHOICES
+from moodsite.emotions import EMOTION_CHOICES
 
 
 class EntrySerializer(serializers.ModelSerializer):

@@ -11,7 +11,7 @@ from diary import services
 from diary.forms import EntryForm
 from diary.selectors import entry_get_visible_to, entry_list_visible_to
 from diary.tracker.moods import SOURCE_LABELS, mood_emotion, mood_source
-from inference.emotions import EMOTION_LABELS
+from moodsite.emotions import EMOTION_LABELS
 
 ENTRIES_PER_PAGE = 10
 

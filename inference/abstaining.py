@@ -25,7 +25,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from inference.emotions import CIRCUMPLEX, EMOTIONS
+from moodsite.emotions import CIRCUMPLEX, EMOTIONS
 
 DOMINANT_PROBABILITY = 0.8
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from inference.emotions import EMOTION_CHOICES
+from moodsite.emotions import EMOTION_CHOICES
 
 
 class CorrectionForm(forms.Form):

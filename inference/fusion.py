@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from inference.emotions import EMOTIONS, valence_arousal
+from moodsite.emotions import EMOTIONS, valence_arousal
 
 _WEIGHTS = Path(__file__).resolve().parent / "weights"
 # Used only when a metadata file lacks its validation figure: the weights of the models shipped

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from diary.models import Entry
-from inference.emotions import EMOTION_CHOICES
+from moodsite.emotions import EMOTION_CHOICES
 
 
 class ModelVersion(models.Model):

@@ -16,13 +16,14 @@ so the torch calls stay in the runtime.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from moodsite.digests import file_sha256
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights" / "mtcnn"
 NETS = ("pnet", "rnet", "onet")
@@ -74,7 +75,7 @@ def load_state_dicts() -> dict[str, dict]:
         hint = f"Restore it from the repository (git checkout -- {WEIGHTS_DIR})."
         if not path.is_file():
             raise DetectorWeightsUnavailable(f"Face detector weights {path} are missing. {hint}")
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = file_sha256(path)
         if digest != manifest["files"][f"{name}.safetensors"]["sha256"]:
             raise DetectorWeightsUnavailable(f"Face detector weights {path} do not match their sha256. {hint}")
         states[name] = load_file(str(path))
@@ -285,9 +286,24 @@ def detect(
     boxes[:, 4] = prob[passed, 1]
     keep = nms(boxes, boxes[:, 4], 0.7)
     boxes = _square(_regress(boxes[keep], reg[keep]))
-    # O-Net
+    return _onet_stage(image, boxes, onet, thresholds[2])
+
+
+def verify(image: np.ndarray, boxes: list[tuple[int, int, int, int]], onet: Runner,
+           threshold: float = RELAXED_THRESHOLDS[2]) -> list[Face]:
+    """O-Net's verdict and landmarks for face boxes found another way (x, y, w, h), best first.
+
+    Used for the Haar cascade's boxes when MTCNN found nothing: a mask over nose and mouth takes away
+    much of what P-Net looks for, while the cascade leans on the eye region."""
+    if not boxes:
+        return []
+    square = _square(np.array([[x, y, x + w, y + h, 1.0] for x, y, w, h in boxes], dtype=np.float64))
+    return _onet_stage(image, square, onet, threshold)
+
+
+def _onet_stage(image: np.ndarray, boxes: np.ndarray, onet: Runner, threshold: float) -> list[Face]:
     reg, points, prob = onet(_normalise(_patches(image, boxes, 48)))
-    passed = prob[:, 1] > thresholds[2]
+    passed = prob[:, 1] > threshold
     if not passed.any():
         return []
     boxes, reg, points = boxes[passed], reg[passed], points[passed]

@@ -1,5 +1,54 @@
-"""What an inference worker does: claim a batch of pending jobs (a guarded update, so two workers
-never take the same job), read it (inference.reading) and store it (inference.storing).
+"""The analysis queue: claiming a batch of jobs, reading it (inference.reading), storing it
+(inference.storing), and how no job is lost or stored twice.
+
+The state lives in the database, one AnalysisJob row per entry; a Celery message only says "look
+for work" (with at most the id of a job to take first). Every move below is one guarded UPDATE
+(`filter(status=..., claim_token=...).update(...)`), so it happens once however many try.
+
+    saved/edited ──► PENDING ──claim──► RUNNING ──store──► DONE | NO_FACE | FAILED
+                        ▲                  │
+                        └─── take back ────┘  (FAILED instead once out of attempts)
+
+Who moves a job:
+  -> pending   services.analysis_request (entry saved, photo or text changed: from any state),
+               analysis_retry (failed), analysis_requeue (new model); a task is sent after commit.
+  claim        jobs_claim, in a worker: PENDING -> RUNNING with a fresh claim_token, claimed_by
+               "host:pid", claimed_at, attempts + 1. Two workers never get the same row.
+  store        storing.batch_store / job_store: only the jobs still RUNNING under this batch's
+               token, in the transaction that writes the result. A job re-requested or taken
+               back meanwhile is left alone, so nothing is stored twice.
+  take back    jobs_take_back: RUNNING -> PENDING (the attempt counts), or FAILED ("interrupted
+               several times") at INFERENCE_MAX_ATTEMPTS, so a photo that kills the worker cannot
+               loop. Used by every path below.
+
+Failure paths (tests in tests/inference: test_worker_integration, test_pipeline_recovery,
+test_pipeline_lifecycle):
+  error inside the worker   (out of memory, database lost, soft time limit): batch_run hands
+               the batch back at once; named transient errors retry the task with backoff.
+  SIGKILL mid-batch, dead worker PID   (a whole worker, or only its pool process): the jobs
+               stay RUNNING under a dead pid. Every pool process that starts (worker_process_init:
+               the restarted worker's, or the one Celery starts in place of a dead one) runs
+               services.orphans_take_back: jobs held by dead processes on its own host (os.kill(pid,
+               0); a zombie not yet reaped counts as dead) are taken back and tasks sent for them.
+               (CELERY_WORKER_PROC_ALIVE_TIMEOUT leaves a replacement the time to load the models.)
+  worker gone for good   beat's analysis_recover_task takes back jobs RUNNING for longer than
+               INFERENCE_RUNNING_STALE_AFTER (the hard time limit + 60 s).
+  Redis down when a web process enqueues   moodsite.tasking.send gives up after two quick tries
+               and logs it; the entry is saved, its job PENDING ("queued"), the page does not hang.
+  Redis restart (queued messages lost), or any lost message   beat's recovery re-sends tasks for
+               jobs PENDING for longer than INFERENCE_PENDING_STALE_AFTER (a batch per task,
+               capped per run); workers and beat reconnect by themselves.
+  embedded mode   (CELERY_TASK_ALWAYS_EAGER: no broker, no beat): the page or API polling a stale
+               job runs the same recovery in the request (services.recover_if_stranded).
+
+What Celery adds: acks_late (settings) keeps a message unacknowledged until its task ends, so a
+worker holds one message per pool process. Celery's own redelivery does not move jobs: a message
+sent twice, or redelivered, finds its job claimed and claims other pending ones or returns at
+once. The analysis task therefore does not ask for the requeue of a lost pool process's message
+(reject_on_worker_lost=False): its replacement's take-back re-sends the work
+(test_a_pool_process_killed_mid_batch_is_replaced_and_its_batch_taken_back). A process killed in
+the milliseconds between taking its message and its claim leaves that job pending: the next
+batch or beat's pending re-send reads it.
 
 Nothing here imports the models: the web processes import this module freely.
 """
@@ -83,15 +132,24 @@ def batch_claim(*, size: int, first_id: int | None = None, max_wait: float = 0.0
     return Batch(token, list(jobs.order_by("id")))
 
 
-def batch_release(batch: Batch) -> int:
-    """Put a batch's unfinished jobs back in the queue (their attempt still counts); a job that has
-    had all its attempts fails, so a photo that always breaks the worker cannot loop for ever."""
-    held = AnalysisJob.objects.filter(claim_token=batch.token, status=Status.RUNNING)
-    held.filter(attempts__gte=settings.INFERENCE_MAX_ATTEMPTS).update(
+def jobs_take_back(running) -> int:
+    """Put running jobs (a queryset guarded by status=RUNNING) back in the queue, their attempt
+    still counting; a job that has had all its attempts fails, so a photo that always breaks the
+    worker cannot loop for ever. Returns how many went back to pending."""
+    gave_up = running.filter(attempts__gte=settings.INFERENCE_MAX_ATTEMPTS).update(
         status=Status.FAILED, reason=reasons.TOO_MANY_ATTEMPTS, finished_at=timezone.now(),
         claim_token="", claimed_by="",
     )
-    return held.update(status=Status.PENDING, claim_token="", claimed_by="", claimed_at=None)
+    if gave_up:
+        logger.warning("Gave up on %d analysis jobs after %d attempts", gave_up, settings.INFERENCE_MAX_ATTEMPTS)
+    return running.filter(attempts__lt=settings.INFERENCE_MAX_ATTEMPTS).update(
+        status=Status.PENDING, claim_token="", claimed_by="", claimed_at=None,
+    )
+
+
+def batch_release(batch: Batch) -> int:
+    """Put a batch's unfinished jobs back in the queue (jobs_take_back)."""
+    return jobs_take_back(AnalysisJob.objects.filter(claim_token=batch.token, status=Status.RUNNING))
 
 
 # --- One batch, start to end ---------------------------------------------------------------------

@@ -16,8 +16,8 @@ from PIL import Image, UnidentifiedImageError
 from diary.models import Entry
 from diary.storage import storage_unavailable_errors
 from inference import reasons
-from inference.emotions import EMOTIONS, valence_arousal
 from inference.models import AnalysisJob, ModelVersion
+from moodsite.emotions import EMOTIONS, valence_arousal
 
 logger = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from accounts.models import User
 from diary.models import Entry
 from diary.selectors import entry_get_visible_to
 from diary.tracker.moods import DEFAULT_PREFER, PREFER_AI, PREFERENCES, SOURCE_AI, SOURCE_LABELS, SOURCE_SELF
-from inference.emotions import CIRCUMPLEX, EMOTION_LABELS, EMOTIONS, one_hot
 from inference.models import AnalysisJob, AnalysisResult, Correction
 from inference.reasons import cant_tell_display, face_quality_display, reason_display
+from moodsite.emotions import CIRCUMPLEX, EMOTION_LABELS, EMOTIONS, one_hot
 
 # Confidence in words (the percentages sit behind a "details" disclosure): a calibrated reading
 # at or above this is right about three times in four or more, "probably"; below it, "maybe".

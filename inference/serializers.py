@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from inference.emotions import EMOTION_CHOICES, EMOTIONS
 from inference.models import AbstainReason, AnalysisResult, Correction
 from inference.selectors import Analysis
+from moodsite.emotions import EMOTION_CHOICES, EMOTIONS
 
 DISCLAIMER = _(
     "This is an automatic reading to help you keep a mood journal. It can be wrong, and it is "

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from diary.models import Entry
 from diary.tracker.cache import mood_changed
 from inference import reasons
-from inference.emotions import EMOTIONS
 from inference.models import AnalysisJob, AnalysisResult, Correction
+from inference.pipeline import jobs_take_back
 from inference.selectors import analysis_get_visible_to
 from moodsite import tasking
+from moodsite.emotions import EMOTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -210,20 +211,6 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
-def _take_back(queryset) -> int:
-    """Running jobs whose worker is gone: back to pending, or failed after too many tries."""
-    gave_up = queryset.filter(attempts__gte=settings.INFERENCE_MAX_ATTEMPTS).update(
-        status=Status.FAILED, reason=reasons.TOO_MANY_ATTEMPTS, finished_at=timezone.now(),
-        claim_token="", claimed_by="",
-    )
-    if gave_up:
-        logger.warning("Gave up on %d analysis jobs after %d attempts", gave_up,
-                       settings.INFERENCE_MAX_ATTEMPTS)
-    return queryset.filter(attempts__lt=settings.INFERENCE_MAX_ATTEMPTS).update(
-        status=Status.PENDING, claim_token="", claimed_by="", claimed_at=None,
-    )
-
-
 @transaction.atomic
 def orphans_take_back() -> int:
     """Jobs held by a dead worker process on this machine: back to the queue at once.
@@ -239,7 +226,7 @@ def orphans_take_back() -> int:
     ]
     taken = 0
     for pk, token in dead:
-        taken += _take_back(AnalysisJob.objects.filter(pk=pk, status=Status.RUNNING, claim_token=token))
+        taken += jobs_take_back(AnalysisJob.objects.filter(pk=pk, status=Status.RUNNING, claim_token=token))
     if taken:
         logger.warning("Took back %d analysis jobs from dead worker processes on %s", taken, prefix[:-1])
         transaction.on_commit(partial(_enqueue_batches, taken))
@@ -260,7 +247,7 @@ def analysis_recover() -> dict[str, int]:
     pending for too long (their message was lost, e.g. Redis restarted) are sent again."""
     running_cutoff, pending_cutoff = _stale_cutoffs()
     stale_running = AnalysisJob.objects.filter(status=Status.RUNNING, claimed_at__lt=running_cutoff)
-    taken_back = _take_back(stale_running)
+    taken_back = jobs_take_back(stale_running)
     stale_pending = AnalysisJob.objects.filter(status=Status.PENDING, requested_at__lt=pending_cutoff).count()
     # Sending more than needed is harmless (a task that finds nothing pending returns at once),
     # but a huge backlog does not need thousands of extra messages every minute.

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from diary.models import Entry
 from diary.tracker.cache import mood_changed
-from inference.emotions import EMOTIONS
 from inference.models import AnalysisJob, AnalysisResult, ModelVersion
 from inference.reading import Outcome
 from inference.signals import analysis_done
+from moodsite.emotions import EMOTIONS
 
 if TYPE_CHECKING:
     from inference.pipeline import Batch

@@ -1,14 +1,15 @@
 """Celery entry points of the analysis pipeline (queue `inference`, see CELERY_TASK_ROUTES).
 
 Tasks take ids and call a service; they are safe to run twice. The models load once per worker
-process (worker_process_init) and stay loaded.
+process (worker_process_init) and stay loaded. The queue's states and failure paths: the
+docstring of inference.pipeline.
 """
 
 import logging
 import time
 
 from celery import shared_task
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
@@ -21,9 +22,12 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (reading.TransientAnalysisError, OperationalError, InterfaceError)
 
 
+# acks_late comes from settings. A pool process that dies mid-task is not answered by requeueing
+# its message: the process started in its place takes the jobs back and sends tasks for them
+# (see inference.pipeline), and a requeued message could not move a running job anyway.
 @shared_task(
     bind=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=2, retry_backoff_max=60, retry_jitter=True,
-    max_retries=5, acks_late=True, reject_on_worker_lost=True,
+    max_retries=5, reject_on_worker_lost=False,
 )
 def analyse_entries_task(self, job_id: int | None = None) -> dict:
     """Claim `job_id` (if still pending) and up to a batch of other pending jobs; read and store them.
@@ -68,17 +72,11 @@ def _consumes_inference() -> bool:
 
 @worker_process_init.connect
 def _worker_process_start(**kwargs) -> None:
+    """Every pool process (prefork, and the solo pool's one) on start: load the models, then take
+    back what dead processes on this host held: a restarted worker's, or the process this one
+    replaces."""
     if _consumes_inference():
         reading.warm_up()
-    _take_back_orphans()
-
-
-@worker_ready.connect
-def _worker_start(**kwargs) -> None:
-    _take_back_orphans()
-
-
-def _take_back_orphans() -> None:
     try:
         services.orphans_take_back()
     except Exception:  # a worker must start even if the database is not there yet

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from inference import services
-from inference.emotions import EMOTION_LABELS
 from inference.forms import CorrectionForm
 from inference.selectors import Analysis, analysis_get_visible_to
 from inference.templatetags.inference_analysis import section_context
+from moodsite.emotions import EMOTION_LABELS
 
 
 def _announcement(analysis: Analysis) -> str:

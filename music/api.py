@@ -1,7 +1,4 @@
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
-from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, viewsets
 from rest_framework.response import Response
@@ -114,13 +111,12 @@ class RecommendationsView(APIView):
             fresh=params["fresh"],
         )
         mood = entry_mood(entry=entry)
-        korean = (get_language() or "").startswith("ko")
         items = [
             {
                 "position": item.position,
                 "score": item.score,
-                "reason": item.reason_ko if korean else item.reason_en,
-                "reasons": {"en": item.reason_en, "ko": item.reason_ko},
+                "reason": item.reason,
+                "reasons": item.reasons,
                 "track": item.track,
             }
             for item in services.recommendation_items(recommendation_set)
@@ -168,9 +164,6 @@ class FeedbackView(generics.ListCreateAPIView):
         entry = None
         if data.get("entry_id"):
             entry = entry_get_visible_to(user=self.request.user, entry_id=data["entry_id"])
-        try:
-            serializer.instance = services.feedback_record(
-                user=self.request.user, track=data["track"], action=data["action"], entry=entry
-            )
-        except (DjangoValidationError, DjangoPermissionDenied) as error:
-            raise serializers.ValidationError(getattr(error, "message_dict", {"detail": str(error)})) from None
+        serializer.instance = services.feedback_record(
+            user=self.request.user, track=data["track"], action=data["action"], entry=entry
+        )

@@ -6,4 +6,4 @@ class MusicConfig(AppConfig):
     verbose_name = "Music"
 
     def ready(self) -> None:
-        from music import receivers  # noqa: F401 - connects the signal receivers
+        from music import signals  # noqa: F401 - connects the signal receivers

@@ -1,8 +1,8 @@
 """Audio analysis of an uploaded track: tempo, key and mode, energy → suggested coordinates.
 
 Runs in a Celery worker (music.tasks.track_audio_analyse_task). librosa reads the file; the key
-comes from the mean chroma vector correlated with the Krumhansl–Kessler key profiles (Krumhansl
-1990, "Cognitive Foundations of Musical Pitch"), rotated to the 12 tonics.
+comes from the mean chroma vector correlated with the Krumhansl–Kessler key profiles (music.keys),
+rotated to the 12 tonics.
 """
 
 from __future__ import annotations
@@ -15,15 +15,13 @@ import tempfile
 import numpy as np
 
 from diary.storage import storage_unavailable_errors
+from music import keys
 
 logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 22_050
 MAX_SECONDS = 120.0  # the first two minutes are enough to read tempo, key and energy
 
-# Krumhansl–Kessler probe-tone profiles, tonic first.
-MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 PITCH_NAMES = ("C", "C-sharp", "D", "E-flat", "E", "F", "F-sharp", "G", "A-flat", "A", "B-flat", "B")
 
 
@@ -35,9 +33,8 @@ def estimate_key(chroma_mean: np.ndarray) -> tuple[str, str, float]:
     if not np.isfinite(chroma).all() or chroma.std() == 0:
         return "", "", 0.0
     best = {"major": (-2.0, 0), "minor": (-2.0, 0)}
-    for mode, profile in (("major", MAJOR_PROFILE), ("minor", MINOR_PROFILE)):
-        for tonic in range(12):
-            r = float(np.corrcoef(chroma, np.roll(profile, tonic))[0, 1])
+    for mode, by_tonic in keys.correlations(chroma).items():
+        for tonic, r in enumerate(by_tonic):
             if r > best[mode][0]:
                 best[mode] = (r, tonic)
     mode = "major" if best["major"][0] >= best["minor"][0] else "minor"

@@ -12,7 +12,7 @@ Pure numpy, like music.matching, which calls these three things:
     between the mood and a tender, consoling point; the rest meet the mood itself. A lift session
     starts at that consoling point and moves on towards the warm, hopeful target the person chose.
 
-Reasons say this in plain words (`WORDS`), in both languages.
+Reasons say this in plain words: `reason(...)` gives the code, music.reasons the sentence.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 
 HARD_MOODS = ("sad", "fear", "angry")
 # Tender and consoling, in (valence, arousal): a little pleasant and quiet. The starter catalogue's
@@ -92,33 +92,14 @@ def start(point: tuple[float, float], vec: np.ndarray, consoling_vec: np.ndarray
     return moved, (blended / norm if norm > 1e-12 else vec)
 
 
-WORDS = {
-    "en": {
-        "sad": "gentle and consoling, to keep you company (not music about loss)",
-        "fear": "gentle and steady, to help you feel safe",
-        "angry": "warm and steady, to help you settle",
-        "lift_start": "starts gently, to comfort you",
-        "matched": "as sad as you feel, because you asked for that in your music settings",
-    },
-    "ko": {
-        "sad": "곁에 있어 주는 부드럽고 위로가 되는 곡이에요 (이별과 죽음을 다룬 곡은 고르지 않았어요)",
-        "fear": "마음이 놓이도록 부드럽고 차분한 곡이에요",
-        "angry": "마음이 가라앉도록 따뜻하고 차분한 곡이에요",
-        "lift_start": "위로가 되도록 부드럽게 시작해요",
-        "matched": "음악 설정에서 고르신 대로 지금의 슬픔과 꼭 맞는 곡이에요",
-    },
-}
-
-
-def reason(the_plan: Plan, *, lang: str, position: int) -> str:
-    """The plain-words reason for a hard moment ("" when the usual reason applies)."""
-    words = WORDS.get(lang) or WORDS["en"]
+def reason(the_plan: Plan, *, position: int) -> str:
+    """The reason code for a hard moment (music.reasons.WHY; "" when the usual reason applies)."""
     if not the_plan.hard_mood:
         return ""
     if the_plan.allows_sensitive:
-        return words["matched"]
+        return "care_matched"
     if the_plan.strategy == "lift":
-        return words["lift_start"] if position == 0 else ""
+        return "care_lift_start" if position == 0 else ""
     if the_plan.strategy == "match" and position < CONSOLING_FIRST:
-        return words[the_plan.hard_mood]
+        return f"care_{the_plan.hard_mood}"
     return ""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.emotions import EMOTIONS, one_hot
+from moodsite.emotions import EMOTIONS, one_hot
 from music import matching
 
 LASTFM_SUBDIR = Path("image2music/backend/data_crawling/mood_data_csv")

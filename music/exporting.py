@@ -14,7 +14,7 @@ import io
 import json
 from collections.abc import Iterable
 
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMAT_NAME = "moodsite-music-catalogue"

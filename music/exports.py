@@ -1,7 +1,7 @@
 """The music part of "download all my data": preferences, feedback and the music offered."""
 
 from accounts.models import User
-from music.models import Feedback, ListeningPreference, RecommendationSet
+from music.models import Feedback, ListeningPreference, Recommendation, RecommendationSet
 
 
 def export_user_data(user: User) -> dict:
@@ -28,15 +28,18 @@ def export_user_data(user: User) -> dict:
                 "mood": {"source": s.mood_source, "emotion": s.mood_emotion,
                          "valence": s.mood_valence, "arousal": s.mood_arousal},
                 "created_at": s.created_at.isoformat(),
-                "tracks": [
-                    {"title": item.track.title, "artist": item.track.artist, "reason": item.reason_en,
-                     "reason_ko": item.reason_ko}
-                    for item in s.items.select_related("track").order_by("position")
-                ],
+                "tracks": [_offered(item) for item in Recommendation.load_tag_names(
+                    list(s.items.select_related("track").order_by("position")))],
             }
             for s in RecommendationSet.objects.filter(owner=user).order_by("created_at", "pk")
         ],
     }
+
+
+def _offered(item: Recommendation) -> dict:
+    """One offered track, with its reason in English and Korean (as the export always gave it)."""
+    reasons = item.reasons
+    return {"title": item.track.title, "artist": item.track.artist, "reason": reasons["en"], "reason_ko": reasons["ko"]}
 
 
 def export_user_files(user: User):

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from diary.storage import private_storage
+from music import reasons
 
 COORDINATE = [MinValueValidator(-1.0), MaxValueValidator(1.0)]
 
@@ -62,6 +63,12 @@ class MoodTag(models.Model):
     @property
     def name(self) -> str:
         return self.name_ko if (get_language() or "").startswith("ko") else self.name_en
+
+    @classmethod
+    def names_by_slug(cls, slugs) -> dict[str, tuple[str, str]]:
+        """{slug: (English name, Korean name)} for the given slugs."""
+        rows = cls.objects.filter(slug__in=list(slugs)).values_list("slug", "name_en", "name_ko")
+        return {slug: (name_en, name_ko) for slug, name_en, name_ko in rows}
 
 
 class Track(models.Model):
@@ -230,8 +237,9 @@ class Recommendation(models.Model):
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField()
     score = models.FloatField()
-    reason_en = models.CharField(max_length=300)
-    reason_ko = models.CharField(max_length=300)
+    # Why it is offered, as a code and parameters put into words when shown (music.reasons).
+    reason_code = models.CharField(max_length=24)
+    reason_params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["recommendation_set", "position"]
@@ -241,7 +249,30 @@ class Recommendation(models.Model):
 
     @property
     def reason(self) -> str:
-        return self.reason_ko if (get_language() or "").startswith("ko") else self.reason_en
+        """The reason in the active language."""
+        return reasons.render(self.reason_code, self.reason_params, tag=self._reason_tag())
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        """The reason in every language the site speaks (language code → one line)."""
+        return reasons.render_each_language(self.reason_code, self.reason_params, tag=self._reason_tag())
+
+    def _reason_tag(self) -> tuple[str, str] | None:
+        slug = (self.reason_params or {}).get("tag")
+        if not slug:
+            return None
+        known = getattr(self, "_tag_names", None)
+        if known is None:
+            known = MoodTag.names_by_slug([slug])
+        return known.get(slug)
+
+    @staticmethod
+    def load_tag_names(items: list["Recommendation"]) -> list["Recommendation"]:
+        """Read the names of the mood tags the items' reasons speak of in one query."""
+        names = MoodTag.names_by_slug({(item.reason_params or {}).get("tag") for item in items} - {None})
+        for item in items:
+            item._tag_names = names
+        return items
 
 
 class Feedback(models.Model):

@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diary.selectors import entry_get_visible_to
@@ -14,8 +13,7 @@ from music import matching, services
 from music.forms import PreferencesForm
 from music.links import youtube_embed_url
 from music.models import Feedback, Recommendation, RecommendationSet, Track
-
-TARGET_LABELS = {"calm": gettext_lazy("calm"), "joyful": gettext_lazy("joy"), "energised": gettext_lazy("energy")}
+from music.reasons import TARGET_LABELS
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:

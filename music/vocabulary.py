@@ -1,7 +1,7 @@
 """The mood-tag vocabulary: English and Korean names with circumplex coordinates.
 
 Valence (unpleasant -1 … pleasant +1) and arousal (calm -1 … activated +1) are the team's own
-placements, anchored on the seven emotions' points in `inference.emotions.CIRCUMPLEX` (Russell &
+placements, anchored on the seven emotions' points in `moodsite.emotions.CIRCUMPLEX` (Russell &
 Mehrabian 1977) and on Russell's (1980) circular ordering of affect words: a tag sits near the
 emotion words it resembles. They are a starting point for curators, who can move them in the admin.
 

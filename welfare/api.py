@@ -9,7 +9,6 @@ answer 404, like clients that do not exist.
 
 from allauth.core import ratelimit
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.tokens import ApiTokenAuthentication
+from moodsite.exception_handlers import Conflict
 from welfare import selectors, services
 from welfare.charts import TREND_RANGES, chart_payload, client_trend, trend_range
 from welfare.models import AccessLog, Alert
@@ -180,14 +180,12 @@ class ClientTrendView(AuditRefusalsMixin, APIView):
 class AlertAcknowledgeView(AuditRefusalsMixin, APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [CaseworkerWithMFA]
+    refusal_class = Conflict  # an alert already resolved: 409 {"detail": "..."}
 
     @extend_schema(request=None, responses=AlertSerializer)
     def post(self, request, alert_id: int):
         alert = selectors.alert_get_visible_to(user=request.user, alert_id=alert_id)
-        try:
-            alert = services.alert_acknowledge(alert=alert, by=request.user)
-        except DjangoValidationError as error:
-            return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
+        alert = services.alert_acknowledge(alert=alert, by=request.user)
         return Response(AlertSerializer(alert).data)
 
 

@@ -6,16 +6,4 @@ class WelfareConfig(AppConfig):
     verbose_name = "Welfare"
 
     def ready(self) -> None:
-        from allauth.mfa.signals import authenticator_added
-        from django.db.models.signals import post_save
-
-        from diary.models import Entry
-        from diary.wellbeing.signals import crisis_signalled
-        from inference.signals import analysis_done
-        from welfare import receivers
-        from welfare.security import record_second_factor_on_activation
-
-        analysis_done.connect(receivers.on_analysis_done, dispatch_uid="welfare.analysis_done")
-        authenticator_added.connect(record_second_factor_on_activation, dispatch_uid="welfare.mfa_activated")
-        post_save.connect(receivers.on_entry_saved, sender=Entry, dispatch_uid="welfare.entry_saved")
-        crisis_signalled.connect(receivers.on_crisis_signalled, dispatch_uid="welfare.crisis_signalled")
+        from welfare import signals  # noqa: F401 - connects the signal receivers

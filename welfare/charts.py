@@ -5,7 +5,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inference.emotions import EMOTION_COLOURS, EMOTION_LABELS, EMOTIONS
+from moodsite.emotions import EMOTION_COLOURS, EMOTION_LABELS, EMOTIONS
 from welfare.models import Consent
 from welfare.periods import MOOD, consent_gaps
 from welfare.stats import TrendDay, trend

@@ -21,7 +21,7 @@ from accounts.models import User
 from diary.wellbeing.selectors import latest_for_owners
 from welfare import rules
 from welfare.models import Alert, Consent
-from welfare.periods import MOOD, consent_gaps
+from welfare.periods import CHECKS, MOOD, consent_gaps, hidden_q
 from welfare.selectors import consents_in_force
 from welfare.stats import mood_stats
 
@@ -79,7 +79,9 @@ def _evaluate_batch(consents: list[Consent], now: datetime.datetime, result: Eva
         today = timezone.localtime(now, zone).date()
         stats = mood_stats(owners=sorted({c.client_id for c in group}), today=today,
                            hidden=consent_gaps(consents=group, scope=MOOD))
-        checks = latest_for_owners(owner_ids=[c.client_id for c in group if c.share_checks], today=today)
+        sharing = [c for c in group if c.share_checks]
+        checks = latest_for_owners(owner_ids=[c.client_id for c in sharing], today=today,
+                                   hidden=hidden_q(consent_gaps(consents=sharing, scope=CHECKS)))
         for consent in group:
             since = timezone.localtime(consent.granted_at, zone).date()
             open_kinds = frozenset(kind for kind in Alert.Kind if (consent.pk, kind) in running)

@@ -1,7 +1,8 @@
 """The periods in which a client's consent did not cover a scope, which caseworkers never see.
 
-A consent covers "mood" (scores, activity, trends, alerts) while it is given, and "text" while it
-is given with the text box ticked. When a member withdraws (or unticks the text box) and later
+A consent covers "mood" (scores, activity, trends, alerts) while it is given, "text" while it
+is given with the text box ticked, and "checks" (wellbeing check results) while it is given with
+that box ticked. When a member withdraws (or unticks the text box) and later
 consents again, what they wrote in between stays theirs alone, for good: every caseworker read
 (dashboard, client page, charts, sparklines, statistics, alerts, entry text, the API) leaves out
 the entries of those gaps. The gaps are worked out from the permanent ConsentEvent record.
@@ -25,6 +26,7 @@ from welfare.models import Consent, ConsentEvent
 
 MOOD = "mood"
 TEXT = "text"
+CHECKS = "checks"
 _OPEN_END = datetime.datetime.max.replace(tzinfo=datetime.UTC) - datetime.timedelta(days=2)
 
 
@@ -51,10 +53,10 @@ class Gap:
         return first, last
 
 
-def _covers(action: str, share_mood: bool, share_text: bool, scope: str) -> bool:
-    if action == ConsentEvent.Action.WITHDRAWN or not share_mood:
+def _covers(action: str, shares: dict[str, bool], scope: str) -> bool:
+    if action == ConsentEvent.Action.WITHDRAWN or not shares[MOOD]:
         return False
-    return scope == MOOD or share_text
+    return shares[scope]
 
 
 def consent_gaps(*, consents: Iterable[Consent] | QuerySet[Consent], scope: str) -> list[Gap]:
@@ -69,14 +71,15 @@ def consent_gaps(*, consents: Iterable[Consent] | QuerySet[Consent], scope: str)
         ConsentEvent.objects.filter(consent__in=ids)
         .order_by("consent_id", "at", "pk")
         .values_list("consent_id", "consent__client_id", "consent__client__time_zone", "action", "share_mood",
-                     "share_text", "at")
+                     "share_text", "share_checks", "at")
     )
     gaps: list[Gap] = []
     # consent id -> (covered now?, start of the current gap, client id, zone)
     state: dict[int, tuple[bool, datetime.datetime | None, int, str]] = {}
-    for consent_id, client_id, zone, action, share_mood, share_text, at in events:
+    for consent_id, client_id, zone, action, share_mood, share_text, share_checks, at in events:
         covered, start, _client, _zone = state.get(consent_id, (False, None, client_id, zone))
-        now_covered = _covers(action, share_mood, share_text, scope)
+        shares = {MOOD: share_mood, TEXT: share_text, CHECKS: share_checks}
+        now_covered = _covers(action, shares, scope)
         if covered and not now_covered:
             start = at
         elif not covered and now_covered and start is not None:

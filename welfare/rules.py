@@ -13,7 +13,7 @@ import math
 
 from django.utils.translation import gettext as _
 
-from inference.emotions import EMOTION_LABELS
+from moodsite.emotions import EMOTION_LABELS
 from welfare.models import Alert, Organisation
 from welfare.stats import BASELINE_DAYS, RECENT_DAYS, MoodStats
 
@@ -246,6 +246,7 @@ def alert_reason(kind: str, evidence: dict) -> str:
 # Alerts that events open (a crisis signal), not the periodic figures: evaluation never ends them;
 # the caseworker resolves them, or withdrawing the scope does.
 EVENT_KINDS = frozenset({Alert.Kind.CRISIS})
+WELLBEING_KINDS = frozenset({Alert.Kind.SELF_CHECK, Alert.Kind.CRISIS})
 
 
 def self_check(latest: dict | None) -> dict | None:

@@ -41,18 +41,6 @@ def totp_authenticator(user: User) -> Authenticator | None:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
 
 
-def record_second_factor_on_activation(sender, request, user, authenticator, **kwargs) -> None:
-    """Typing the first code to switch the authenticator on proves the second factor for this
-    session, as a code at sign-in would: without this the dashboard asked for another code at once.
-
-    (allauth keeps these records in the session; record_authentication is how it writes them.)
-    """
-    from allauth.account.internal.flows.login import record_authentication
-
-    if request is not None and authenticator.type == Authenticator.Type.TOTP:
-        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type, activated=True)
-
-
 def session_used_second_factor(request: HttpRequest) -> bool:
     records = get_authentication_records(request, request.user)
     return any(r.get("method") == "mfa" and r.get("type") in SECOND_FACTORS for r in records)

@@ -18,7 +18,7 @@ from diary.models import Entry
 from diary.tracker.moods import mood_emotion, mood_source
 from welfare import rules
 from welfare.models import AccessLog, Alert, Consent, ConsentText, Membership, Organisation
-from welfare.periods import MOOD, TEXT, Gap, consent_gaps, hidden_q
+from welfare.periods import CHECKS, MOOD, TEXT, Gap, consent_gaps, hidden_q
 from welfare.stats import MoodStats, mood_stats
 
 SPARKLINE_DAYS = (7, 30)
@@ -133,6 +133,10 @@ class ClientSummary:
         org, since = self.consent.organisation, self.since or self.today
         self.holding = rules.evaluate(self.stats, org, since=since, today=self.today, running=self.running)
         self.risk = rules.risk_from(self.holding, self.stats, org, since=since, today=self.today)
+        # A running crisis or wellbeing-check episode is high risk whatever the mood figures say
+        # (those episodes are evaluated from the checks, not the figures: welfare.evaluation).
+        if self.consent.share_checks and self.running & rules.WELLBEING_KINDS:
+            self.risk = rules.Risk.HIGH
         self.risk_label = Risk.LABELS[self.risk]
 
     @property
@@ -167,6 +171,7 @@ DASHBOARD_FIELDS = (
     "client_id",
     "organisation_id",
     "share_text",
+    "share_checks",
     "caseworker_id",
     "client__display_name",
     "client__email",
@@ -332,4 +337,5 @@ def shared_checks(*, consent: Consent, today: datetime.date):
         return None
     from diary.wellbeing.selectors import check_rows
 
-    return check_rows(owner=consent.client, since=today - datetime.timedelta(days=SHARED_CHECK_DAYS))
+    return check_rows(owner=consent.client, since=today - datetime.timedelta(days=SHARED_CHECK_DAYS),
+                      hidden=hidden_q(consent_gaps(consents=[consent], scope=CHECKS)))

@@ -23,7 +23,7 @@ from diary.tracker.moods import (
     mood_valence,
     mood_valence_sql,
 )
-from inference.emotions import EMOTIONS, NEGATIVE_EMOTIONS
+from moodsite.emotions import EMOTIONS, NEGATIVE_EMOTIONS
 from welfare.periods import Gap, hidden_q, hidden_sql
 
 RECENT_DAYS = 7

@@ -5,9 +5,9 @@ import datetime
 
 from django.utils.dates import MONTHS
 
-from diary.tracker.moods import EMOTION_INK, EMOTION_SYMBOLS, SOURCE_LABELS, emotion_label
+from diary.tracker.moods import SOURCE_LABELS, emotion_label
 from diary.tracker.ranges import DateRange
-from inference.emotions import EMOTION_COLOURS
+from moodsite.emotions import EMOTION_COLOURS, EMOTION_INK, EMOTION_SYMBOLS
 
 # More months than this on one page and the calendar points to Year in Pixels instead.
 MAX_CALENDAR_MONTHS = 12

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from diary.tracker.moods import emotion_label
-from inference.emotions import NEGATIVE_EMOTIONS
+from moodsite.emotions import NEGATIVE_EMOTIONS
 
 MIN_READINGS = 3
 MIN_BASELINE_READINGS = 10

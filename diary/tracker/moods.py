@@ -25,7 +25,15 @@ from django.db.models.functions import Coalesce, ExtractIsoWeekDay, TruncMonth, 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from inference.emotions import CIRCUMPLEX, EMOTION_COLOURS, EMOTION_LABELS, EMOTION_LABELS_KO, EMOTIONS
+from moodsite.emotions import (
+    CIRCUMPLEX,
+    EMOTION_COLOURS,
+    EMOTION_INK,
+    EMOTION_LABELS,
+    EMOTION_LABELS_KO,
+    EMOTION_SYMBOLS,
+    EMOTIONS,
+)
 
 PREFER_SELF = "self"
 PREFER_AI = "ai"
@@ -37,20 +45,6 @@ SOURCE_AI = "ai"
 # What a mood's source is called where the person reads it, and where their caseworker does.
 SOURCE_LABELS = {SOURCE_SELF: _("my choice"), SOURCE_AI: _("read automatically")}
 SOURCE_LABELS_CASEWORKER = {SOURCE_SELF: _("the member's choice"), SOURCE_AI: _("read automatically")}
-
-# A shape for each emotion, so that no calendar square relies on colour alone.
-EMOTION_SYMBOLS = {
-    "angry": "▲",
-    "disgust": "◆",
-    "fear": "✱",
-    "happy": "●",
-    "sad": "▼",
-    "surprise": "★",
-    "neutral": "■",
-}
-
-# Text drawn on a coloured square: white where it reaches 4.5:1 contrast (WCAG AA), else black.
-EMOTION_INK = {name: "#ffffff" if name in {"angry", "sad"} else "#000000" for name in EMOTION_SYMBOLS}
 
 # The seven moods from the lowest (least pleasant) to the highest, by circumplex valence: the
 # order in which a mixed day's "lowest mood" is found, and in which the legend lists them.

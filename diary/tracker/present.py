@@ -4,8 +4,8 @@ from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 
 from diary.tracker.insights import signed
-from diary.tracker.moods import EMOTION_SYMBOLS, SOURCE_LABELS, emotion_label
-from inference.emotions import EMOTIONS
+from diary.tracker.moods import SOURCE_LABELS, emotion_label
+from moodsite.emotions import EMOTION_SYMBOLS, EMOTIONS
 
 
 def weekday_name(iso_weekday: int) -> str:

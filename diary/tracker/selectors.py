@@ -28,7 +28,7 @@ from diary.tracker.moods import (
     mood_valence,
 )
 from diary.tracker.ranges import DateRange
-from inference.emotions import EMOTIONS, NEGATIVE_EMOTIONS
+from moodsite.emotions import EMOTIONS, NEGATIVE_EMOTIONS
 
 ROLLING_DAYS = 7
 BASELINE_DAYS = 60

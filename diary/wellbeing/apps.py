@@ -9,7 +9,4 @@ class WellbeingConfig(AppConfig):
     verbose_name = "Wellbeing checks"
 
     def ready(self) -> None:
-        from diary.wellbeing import receivers
-        from inference.signals import analysis_done
-
-        analysis_done.connect(receivers.on_analysis_done, dispatch_uid="wellbeing.analysis_done")
+        from diary.wellbeing import signals  # noqa: F401 - connects the signal receivers

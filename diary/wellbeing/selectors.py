@@ -101,9 +101,12 @@ def _row_of(instrument: str, day: datetime.date, score: int | None, screen_score
                     _("short check below 3"), _("The two first questions showed few signs of depression."), False)
 
 
-def check_rows(*, owner: User, since: datetime.date | None = None) -> list[CheckRow]:
-    """Completed checks, oldest first, for the person's own trend (or a consenting caseworker's view)."""
+def check_rows(*, owner: User, since: datetime.date | None = None, hidden: Q | None = None) -> list[CheckRow]:
+    """Completed checks, oldest first, for the person's own trend (or a consenting caseworker's view,
+    leaving out the `hidden` ones: those of periods their consent did not cover)."""
     checks = SelfCheck.objects.filter(owner=owner, completed=True)
+    if hidden is not None:
+        checks = checks.exclude(hidden)
     if since is not None:
         checks = checks.filter(day__gte=since)
     return [_row(check) for check in checks.order_by("day", "created_at")]
@@ -146,14 +149,20 @@ def tracker_state(*, user: User, today: datetime.date) -> dict:
     }
 
 
-def latest_for_owners(*, owner_ids: Iterable[int], today: datetime.date) -> dict[int, dict[str, CheckRow]]:
-    """Each person's latest completed result per questionnaire in the last four weeks (alert rule)."""
+def latest_for_owners(
+    *, owner_ids: Iterable[int], today: datetime.date, hidden: Q | None = None
+) -> dict[int, dict[str, CheckRow]]:
+    """Each person's latest completed result per questionnaire in the last four weeks (alert rule),
+    leaving out the `hidden` ones."""
     owner_ids = list(owner_ids)
     if not owner_ids:
         return {}
     since = today - datetime.timedelta(days=RECENT_CHECK_DAYS)
     latest: dict[int, dict[str, CheckRow]] = {}
-    checks = SelfCheck.objects.filter(owner_id__in=owner_ids, completed=True, day__gte=since).order_by(
+    checks = SelfCheck.objects.filter(owner_id__in=owner_ids, completed=True, day__gte=since)
+    if hidden is not None:
+        checks = checks.exclude(hidden)
+    checks = checks.order_by(
         "owner_id", "instrument", "-day", "-created_at"
     )
     for check in checks:

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from inference.emotions import EMOTIONS
 from inference.scene import features, head, nonscene
+from moodsite.emotions import EMOTIONS
 
 WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "scene"
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from inference.emotions import EMOTIONS
 from inference.scene import baseline, features, head
 from inference.training.abstain import choose_abstain_threshold, coverage_at
+from moodsite.emotions import EMOTIONS
 
 SHARES = [f"p_{name}" for name in EMOTIONS]  # Emotion6 has the same seven moods, neutral last
 ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)

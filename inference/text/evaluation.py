@@ -12,10 +12,10 @@ import time
 
 import numpy as np
 
-from inference.emotions import EMOTIONS
 from inference.text import runtime
 from inference.text.training import TextSet
 from inference.training.metrics import classification_report
+from moodsite.emotions import EMOTIONS
 
 MULTI_LABEL_RULE = (
     "multi-label rows: a prediction equal to any gold label counts as right (the row takes that label); "

@@ -33,9 +33,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F  # noqa: N812
 
-from inference.emotions import EMOTIONS
 from inference.text import classifier, e5_torch, evaluation
 from inference.text.training import TextSet
+from moodsite.digests import file_sha256
+from moodsite.emotions import EMOTIONS
 
 QUOTAS = {"goemotions": 9, "dair": 6, "korean": 11, "goemotions_ko": 6}
 GROUP = 4  # batches drawn together and sorted by length (checkpoint_every is a multiple of it)
@@ -305,7 +306,6 @@ def export(
     log: Callable[[str], None] = print,
 ) -> dict:
     """Calibrate ``best.pt`` on the validation splits and write model.safetensors + head.json to ``out``."""
-    import hashlib
     from datetime import date
 
     from safetensors.torch import save_file
@@ -348,7 +348,7 @@ def export(
     }
     save_file(state, str(tmp))
     os.replace(tmp, weights)
-    sha = hashlib.sha256(weights.read_bytes()).hexdigest()
+    sha = file_sha256(weights)
     metadata = {
         "name": "moodsite-text-emotion",
         "version": version or f"text-e5l{settings.layers}-ft{settings.layers - settings.frozen}-{date.today():%Y%m%d}",

@@ -26,18 +26,18 @@ after its SHA-256 is checked against ``head.json``. ``TEXT_MODEL_DIR`` points el
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 
-from inference.emotions import EMOTIONS, valence_arousal
 from inference.text import encoder, segment
 from inference.text.head import Head
+from moodsite.digests import file_sha256
+from moodsite.emotions import EMOTIONS, valence_arousal
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "weights" / "text"
 HEAD_FILE = "head.npz"
@@ -63,7 +63,7 @@ class TextReading:
 
 
 def model_dir() -> Path:
-    return Path(os.environ.get("TEXT_MODEL_DIR") or DEFAULT_MODEL_DIR)
+    return Path(settings.TEXT_MODEL_DIR or DEFAULT_MODEL_DIR)
 
 
 def _fix_hint(folder: Path) -> str:
@@ -71,10 +71,6 @@ def _fix_hint(folder: Path) -> str:
         f"Restore {folder} from the repository (git checkout -- {folder}) or retrain it with "
         "`python manage.py train_text_emotion_model`."
     )
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _load() -> tuple[object, dict]:
@@ -92,7 +88,7 @@ def _load() -> tuple[object, dict]:
         )
     weights = folder / metadata.get("weights", HEAD_FILE)
     try:
-        checksum = _sha256(weights)
+        checksum = file_sha256(weights)
     except OSError as error:
         raise TextModelUnavailable(f"The text model weights are missing ({error}). {_fix_hint(folder)}") from error
     if checksum != metadata.get("sha256"):
@@ -125,7 +121,7 @@ class _FineTuned:
 
         from inference.text import classifier
 
-        threads = os.environ.get("TEXT_ENCODER_THREADS")
+        threads = settings.TEXT_ENCODER_THREADS
         if threads:
             torch.set_num_threads(int(threads))
         architecture = metadata["architecture"]

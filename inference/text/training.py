@@ -34,9 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.emotions import EMOTIONS
 from inference.text import encoder
 from inference.text.segment import clean
+from moodsite.emotions import EMOTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -102,10 +102,8 @@ def _targets(label_sets: list[list[int]]) -> np.ndarray:
     return targets
 
 
-def read_goemotions(path: Path) -> TextSet:
-    """One GoEmotions Ekman split file."""
-    names = (path.parent / "labels.txt").read_text(encoding="utf-8").split()
-    to_index = [EMOTIONS.index(GOEMOTIONS_EKMAN_TO_OURS[name]) for name in names]
+def _read_goemotions_tsv(path: Path, to_index: list[int], name: str, language: str) -> TextSet:
+    """A GoEmotions-format split: ``text<TAB>label ids``, ids indexing `to_index` (our emotions)."""
     texts, label_sets = [], []
     with open(path, encoding="utf-8", newline="") as handle:
         for line in handle:
@@ -115,15 +113,21 @@ def read_goemotions(path: Path) -> TextSet:
             text = clean(parts[0])
             if not text:
                 continue
-            labels = [to_index[int(i)] for i in parts[1].split(",")]
             texts.append(text)
-            label_sets.append(list(dict.fromkeys(labels)))
+            label_sets.append(list(dict.fromkeys(to_index[int(i)] for i in parts[1].split(","))))
     # The first listed label leads: argmax of a uniform row picks the lowest index, so keep
     # order explicit in the gold sets and put the first label first in the targets' tie-break.
     targets = _targets(label_sets)
     for row, labels in enumerate(label_sets):
         targets[row, labels[0]] += 1e-6
-    return TextSet(f"goemotions-{path.stem}", texts, targets, [frozenset(s) for s in label_sets], "en")
+    return TextSet(name, texts, targets, [frozenset(s) for s in label_sets], language)
+
+
+def read_goemotions(path: Path) -> TextSet:
+    """One GoEmotions Ekman split file."""
+    names = (path.parent / "labels.txt").read_text(encoding="utf-8").split()
+    to_index = [EMOTIONS.index(GOEMOTIONS_EKMAN_TO_OURS[name]) for name in names]
+    return _read_goemotions_tsv(path, to_index, f"goemotions-{path.stem}", "en")
 
 
 def read_korean(path: Path) -> TextSet:
@@ -318,21 +322,7 @@ def read_goemotions_korean(path: Path) -> TextSet:
     names = (path.parent / "label.txt").read_text(encoding="utf-8").split()
     to_ekman = {fine: ekman for ekman, fines in GOEMOTIONS_TO_EKMAN.items() for fine in fines}
     to_index = [EMOTIONS.index(GOEMOTIONS_EKMAN_TO_OURS[to_ekman[name]]) for name in names]
-    texts, label_sets = [], []
-    with open(path, encoding="utf-8", newline="") as handle:
-        for line in handle:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) < 2 or not parts[1].strip():
-                continue
-            text = clean(parts[0])
-            if not text:
-                continue
-            texts.append(text)
-            label_sets.append(list(dict.fromkeys(to_index[int(i)] for i in parts[1].split(","))))
-    targets = _targets(label_sets)
-    for row, labels in enumerate(label_sets):
-        targets[row, labels[0]] += 1e-6
-    return TextSet(f"goemotions-ko-{path.stem}", texts, targets, [frozenset(s) for s in label_sets], "ko")
+    return _read_goemotions_tsv(path, to_index, f"goemotions-ko-{path.stem}", "ko")
 
 
 def read_dair(path: Path) -> TextSet:

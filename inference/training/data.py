@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 
 log = logging.getLogger(__name__)
 

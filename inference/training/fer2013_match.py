@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 
 THUMB = 12
 # Gaussian sigma (pixels, 48x48) that makes a sharp FER+ image look like the blurred FER2013 copy.

@@ -3,16 +3,15 @@
 Recipe: soft-label cross-entropy (FER+ vote distributions), SGD with Nesterov momentum, one
 warm-up epoch then cosine decay, weight decay on conv/linear weights only, an exponential moving
 average (EMA) of the weights that is what gets validated and shipped, and cheap on-the-fly
-augmentation done on whole batches (one affine warp: flip, rotation up to 10 degrees, scale
-+-10 %, shift +-2 px; brightness/contrast jitter; random erasing). On CPUs with bfloat16 support
+augmentation done on whole batches (inference.training.augment). On CPUs with bfloat16 support
 the forward/backward passes run under bfloat16 autocast (about 1.8x faster here). The best
-epoch by validation loss is kept.
+epoch by validation loss is kept, then finished and exported by inference.training.finalize.
+The classifier-only refit of an earlier model lives in inference.training.refit.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import math
 import os
@@ -27,14 +26,12 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 from tqdm import tqdm
 
-from inference.emotions import EMOTIONS
-from inference.face_model import ARCH, INPUT_SIZE, MEAN, STD, build_model, normalise
+from inference.face_model import ARCH, build_model, normalise
 from inference.runtime import autocast_dtype
-from inference.training.calibration import fit_temperature, nll
-from inference.training.metrics import classification_report, softmax
-
-WEIGHTS_FILE = "model.safetensors"
-METADATA_FILE = "model.json"
+from inference.training.augment import augment, augment_selfie
+from inference.training.calibration import nll
+from inference.training.finalize import accuracy, class_prior, finalize, predict_logits
+from inference.training.metrics import softmax
 
 
 @dataclass
@@ -79,50 +76,12 @@ class TrainConfig:
     # After training, shift the output biases by -tau x log(prior) for the tau (chosen on
     # validation) with the best macro-recall at no more than this loss of validation accuracy.
     balance_tolerance: float | None = None
+    shift_calibration: bool = False  # fit the temperature on clean + shifted validation crops
     # Optimiser steps per epoch (validation + checkpoint after each); None = one pass over the data.
     # Short epochs keep "best by validation loss" and resuming meaningful on a starved CPU.
     steps_per_epoch: int | None = None
     # Linear warm-up steps; None = one epoch. A warm start needs only a short one.
     warmup_steps: int | None = None
-
-
-def class_prior(targets: np.ndarray) -> np.ndarray:
-    """The training set's class frequencies (mean target), floored so log() stays finite."""
-    prior = np.asarray(targets, dtype=np.float64).mean(axis=0)
-    prior = np.maximum(prior, 1e-4)
-    return prior / prior.sum()
-
-
-def balance_logits(
-    logits: np.ndarray, labels: np.ndarray, prior: np.ndarray, tolerance: float, taus=None
-) -> tuple[float, list[dict]]:
-    """Post-hoc logit adjustment: the tau for ``logits - tau x log(prior)`` with the highest
-    macro-recall among those whose accuracy is within ``tolerance`` of the best accuracy of the
-    grid (validation data). Returns (tau, the whole grid's figures)."""
-    taus = np.round(np.arange(-1.0, 1.51, 0.1), 2) if taus is None else taus
-    labelled = labels >= 0
-    log_prior = np.log(prior)
-    grid = []
-    for tau in taus:
-        report = classification_report(labels[labelled], softmax(logits[labelled] - tau * log_prior), EMOTIONS)
-        grid.append(
-            {
-                "tau": float(tau),
-                "accuracy": round(report["accuracy"], 4),
-                "macro_recall": round(report["macro_recall"], 4),
-            }
-        )
-    best_accuracy = max(g["accuracy"] for g in grid)
-    eligible = [g for g in grid if g["accuracy"] >= best_accuracy - tolerance]
-    choice = max(eligible, key=lambda g: (g["macro_recall"], -abs(g["tau"])))
-    return choice["tau"], grid
-
-
-def abstain_key(top: np.ndarray, correct: np.ndarray, validation: str, target_accuracy: float = 0.8) -> dict:
-    """The metadata's ``abstain`` object (the team's convention, inference/training/abstain.py)."""
-    from inference.training.abstain import choose_abstain_threshold
-
-    return choose_abstain_threshold(top, correct, target_accuracy, validation=validation)
 
 
 def seed_everything(seed: int) -> None:
@@ -148,167 +107,8 @@ def pick_dtype(precision: str, device: torch.device) -> torch.dtype | None:
     return autocast_dtype(torch, device, precision)
 
 
-def augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Random flip/rotation/scale/shift, brightness/contrast jitter and erasing, for a whole batch."""
-    n = x.size(0)
-    dev = x.device
-
-    def uniform(lo, hi):
-        return torch.rand(n, generator=generator).to(dev) * (hi - lo) + lo
-
-    angle = uniform(-math.radians(10), math.radians(10))
-    scale = uniform(0.9, 1.1)
-    flip = torch.where(torch.rand(n, generator=generator) < 0.5, -1.0, 1.0).to(dev)
-    shift = 2 * 2.0 / INPUT_SIZE  # +-2 pixels in normalised grid units
-    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack(
-        [
-            torch.stack([cos * flip, -sin, uniform(-shift, shift)], dim=1),
-            torch.stack([sin * flip, cos, uniform(-shift, shift)], dim=1),
-        ],
-        dim=1,
-    )
-    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
-    # Brightness / contrast in pixel units: pixel' = (pixel - 0.5) * c + 0.5 + b, done in normalised space.
-    contrast = uniform(0.75, 1.25).view(n, 1, 1, 1)
-    bright = uniform(-0.12, 0.12).view(n, 1, 1, 1) / STD
-    centre = (0.5 - MEAN) / STD
-    x = (x - centre) * contrast + centre + bright
-    # Random erasing: half the images lose one rectangle of 8-20 px per side.
-    erase = torch.rand(n, generator=generator) < 0.5
-    if erase.any():
-        idx = erase.nonzero().flatten().tolist()
-        hs = torch.randint(8, 21, (len(idx),), generator=generator).tolist()
-        ws = torch.randint(8, 21, (len(idx),), generator=generator).tolist()
-        ys = torch.randint(0, INPUT_SIZE, (len(idx),), generator=generator).tolist()
-        xs = torch.randint(0, INPUT_SIZE, (len(idx),), generator=generator).tolist()
-        fill = (torch.rand(len(idx), generator=generator) - MEAN) / STD
-        for k, i in enumerate(idx):
-            x[i, :, ys[k] : ys[k] + hs[k], xs[k] : xs[k] + ws[k]] = fill[k]
-    return x
-
-
-def _gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
-    radius = max(1, int(round(2.5 * sigma)))
-    t = torch.arange(-radius, radius + 1, dtype=x.dtype, device=x.device)
-    kernel = torch.exp(-(t**2) / (2 * sigma**2))
-    kernel = kernel / kernel.sum()
-    x = F.pad(x, (radius, radius, radius, radius), mode="replicate")
-    x = F.conv2d(x, kernel.view(1, 1, 1, -1))
-    return F.conv2d(x, kernel.view(1, 1, -1, 1))
-
-
-def augment_selfie(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Augmentation for real selfies, on a whole batch of normalised 48x48 crops.
-
-    * one affine warp: flip, rotation +-20 degrees, scale 0.85-1.2, shift +-3 px (what is left of
-      a tilted head or a loose crop after alignment);
-    * brightness +-0.15, contrast x0.7-1.3, and for 40% uneven light: a linear ramp of up to
-      +-0.3 across the face in a random direction (side light, a window);
-    * occlusion: 12% a surgical mask over nose and mouth (light grey or blue-grey, random height),
-      10% glasses (dark rims and a bridge at eye height, lenses lightly tinted), 35% one random
-      8-20 px rectangle (a hand, hair, a phone);
-    * 25% blur (Gaussian, sigma 0.6-1.6: a soft or small face), then 25% JPEG artefacts (quality
-      15-60) on the 8-bit image.
-
-    The crops are grayscale already (the runtime converts colour photos to grey with the same
-    luma weights as PIL's ``convert("L")`` the training images were made with).
-    """
-    import cv2
-
-    n = x.size(0)
-    dev = x.device
-
-    def uniform(lo, hi, size=n):
-        return torch.rand(size, generator=generator).to(dev) * (hi - lo) + lo
-
-    def chosen(p):
-        return (torch.rand(n, generator=generator) < p).nonzero().flatten().tolist()
-
-    angle = uniform(-math.radians(20), math.radians(20))
-    scale = uniform(0.85, 1.2)
-    flip = torch.where(torch.rand(n, generator=generator) < 0.5, -1.0, 1.0).to(dev)
-    shift = 3 * 2.0 / INPUT_SIZE
-    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack(
-        [
-            torch.stack([cos * flip, -sin, uniform(-shift, shift)], dim=1),
-            torch.stack([sin * flip, cos, uniform(-shift, shift)], dim=1),
-        ],
-        dim=1,
-    )
-    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
-    # Work in pixel units (0-1) from here on.
-    x = x * STD + MEAN
-    contrast = uniform(0.7, 1.3).view(n, 1, 1, 1)
-    bright = uniform(-0.15, 0.15).view(n, 1, 1, 1)
-    x = (x - 0.5) * contrast + 0.5 + bright
-    idx = chosen(0.4)
-    if idx:
-        direction = uniform(0, 2 * math.pi, len(idx))
-        strength = uniform(-0.3, 0.3, len(idx))
-        coords = torch.linspace(-0.5, 0.5, INPUT_SIZE, device=dev)
-        yy, xx = torch.meshgrid(coords, coords, indexing="ij")
-        ramp = torch.cos(direction).view(-1, 1, 1) * xx + torch.sin(direction).view(-1, 1, 1) * yy
-        x[idx] = x[idx] + (strength.view(-1, 1, 1) * ramp)[:, None]
-    rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, (1,), generator=generator)))
-    for i in chosen(0.12):  # a mask over nose and mouth
-        top = int(rng.integers(26, 32))
-        shade = float(rng.uniform(0.55, 0.95))
-        x[i, :, top:, int(rng.integers(3, 9)) : int(rng.integers(40, 46))] = shade
-        x[i, :, top - 2 : top, 12:36] = shade  # the rounded top over the nose
-    for i in chosen(0.10):  # glasses: rims, tinted lenses, bridge
-        y0 = int(rng.integers(13, 17))
-        rim = float(rng.uniform(0.0, 0.25))
-        tint = float(rng.uniform(0.0, 0.35))
-        for lx in (int(rng.integers(7, 10)), int(rng.integers(26, 29))):
-            x[i, :, y0 : y0 + 9, lx : lx + 14] = x[i, :, y0 : y0 + 9, lx : lx + 14] * (1 - tint)
-            x[i, :, y0, lx : lx + 14] = rim
-            x[i, :, y0 + 8, lx : lx + 14] = rim
-            x[i, :, y0 : y0 + 9, lx] = rim
-            x[i, :, y0 : y0 + 9, lx + 13] = rim
-        x[i, :, y0 + 2, 21:28] = rim
-    for i in chosen(0.35):  # one random rectangle
-        h, w = int(rng.integers(8, 21)), int(rng.integers(8, 21))
-        y, xx0 = int(rng.integers(0, INPUT_SIZE)), int(rng.integers(0, INPUT_SIZE))
-        x[i, :, y : y + h, xx0 : xx0 + w] = float(rng.uniform(0, 1))
-    for i in chosen(0.25):
-        x[i : i + 1] = _gaussian_blur(x[i : i + 1], float(rng.uniform(0.6, 1.6)))
-    x = x.clamp(0, 1)
-    for i in chosen(0.25):
-        pixels = (x[i, 0] * 255).round().byte().cpu().numpy()
-        ok, encoded = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(15, 61))])
-        if ok:
-            x[i, 0] = torch.from_numpy(cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)).to(dev, x.dtype) / 255.0
-    return (x - MEAN) / STD
-
-
 def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return -(targets * F.log_softmax(logits.float(), dim=1)).sum(dim=1).mean()
-
-
-@torch.inference_mode()
-def predict_logits(
-    model, images: np.ndarray, device: torch.device, batch_size: int = 512, autocast: torch.dtype | None = None
-) -> np.ndarray:
-    """Logits as the runtime computes them (channels-last, optional autocast), in numpy."""
-    model.eval()
-    out = []
-    with torch.inference_mode():
-        for i in range(0, len(images), batch_size):
-            x = torch.from_numpy(normalise(images[i : i + batch_size])).to(device)
-            x = x.contiguous(memory_format=torch.channels_last)
-            with torch.autocast(device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
-                out.append(model(x).float().cpu().numpy())
-    return np.concatenate(out) if out else np.zeros((0, len(EMOTIONS)), np.float32)
-
-
-def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
-    """Top-1 accuracy over the labelled rows (label -1 = excluded)."""
-    labelled = labels >= 0
-    return float((probabilities.argmax(1)[labelled] == labels[labelled]).mean()) if labelled.any() else 0.0
 
 
 class EMA:
@@ -328,31 +128,6 @@ class EMA:
                 ema_v.mul_(d).add_(v.detach(), alpha=1 - d)
             else:
                 ema_v.copy_(v)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def export(model, out_dir: Path, metadata: dict) -> dict:
-    """Write model.safetensors + model.json (with the weights' sha256) into out_dir."""
-    from safetensors.torch import save_file
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    state = {
-        k: v.detach().float().contiguous().cpu() if v.is_floating_point() else v.detach().contiguous().cpu()
-        for k, v in model.state_dict().items()
-    }
-    weights = out_dir / WEIGHTS_FILE
-    save_file(state, str(weights), metadata={"format": "pt", "version": metadata.get("version", "")})
-    metadata = dict(metadata, weights=WEIGHTS_FILE, sha256=file_sha256(weights), size_bytes=weights.stat().st_size)
-    (out_dir / METADATA_FILE).write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
-    return metadata
 
 
 def train(
@@ -544,181 +319,3 @@ def train(
         "history": history,
     }
     return finalize(ema.model, data, config, training, out_dir)
-
-
-@torch.inference_mode()
-def pooled_features(model, images: np.ndarray, autocast: torch.dtype | None, batch_size: int = 512) -> torch.Tensor:
-    """The network's pooled penultimate features (N x 256, float32) for N x 48 x 48 crops or normalised tensors."""
-    model.eval()
-    out = []
-    for i in range(0, len(images), batch_size):
-        x = images[i : i + batch_size]
-        x = x if isinstance(x, torch.Tensor) else torch.from_numpy(normalise(x))
-        x = x.contiguous(memory_format=torch.channels_last)
-        with torch.autocast("cpu", dtype=autocast or torch.float32, enabled=autocast is not None):
-            out.append(model.forward_head(model.forward_features(x), pre_logits=True).float())
-    return torch.cat(out)
-
-
-def refit_head(data: TrainData, config: TrainConfig, out_dir: Path, log: Callable[[str], None] = print) -> dict:
-    """Retrain only the classifier (the last linear layer) of ``config.init`` on the training crops as given
-    (aligned ones, with ``--align``): for a CPU too busy to fine-tune the whole network.
-
-    The features of each training crop are computed once for two views (as is, and one
-    ``augment_selfie`` view: flipped, turned, blurred, masked...); the layer is then trained with
-    AdamW on the soft targets under the logit-adjusted loss, and the epoch with the lowest
-    validation loss is kept."""
-    from safetensors.torch import load_file
-
-    seed_everything(config.seed)
-    if config.threads:
-        torch.set_num_threads(config.threads)
-    started = time.time()
-    model = build_model()
-    model.load_state_dict(load_file(str(config.init)))
-    model = model.eval().to(memory_format=torch.channels_last)
-    autocast = pick_dtype(config.precision, torch.device("cpu"))
-    generator = torch.Generator().manual_seed(config.seed)
-    base = torch.from_numpy(normalise(data.train_images))
-    selfie = torch.cat([augment_selfie(base[i : i + 512].clone(), generator) for i in range(0, len(base), 512)])
-    views = [base, selfie]
-    features = torch.cat([pooled_features(model, v, autocast) for v in views])
-    targets = torch.from_numpy(np.tile(data.train_targets.astype(np.float32), (len(views), 1)))
-    val_features = pooled_features(model, data.val_images, autocast)
-    val_targets = torch.from_numpy(data.val_targets.astype(np.float32))
-    log(
-        f"features of {len(features)} training views and {len(val_features)} validation crops "
-        f"in {time.time() - started:.0f} s"
-    )
-    prior = class_prior(data.train_targets)
-    adjustment = config.logit_adjust * torch.log(torch.from_numpy(prior).float())
-    head = copy.deepcopy(model.fc).float().train()
-    for p in head.parameters():
-        p.requires_grad_(True)
-    optimizer = torch.optim.AdamW(head.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    best = {"val_loss": float("inf"), "epoch": 0}
-    best_state = copy.deepcopy(head.state_dict())
-    history = []
-    for epoch in range(1, config.epochs + 1):
-        order = torch.randperm(len(features), generator=generator)
-        for i in range(0, len(order), 512):
-            idx = order[i : i + 512]
-            loss = soft_cross_entropy(head(features[idx]) + adjustment, targets[idx])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-        with torch.no_grad():
-            val_logits = head(val_features) + adjustment
-            val_loss = float(soft_cross_entropy(val_logits, val_targets))
-            val_acc = accuracy(torch.softmax(val_logits, 1).numpy(), data.val_labels)
-        history.append({"epoch": epoch, "val_loss": round(val_loss, 4), "val_acc": round(val_acc, 4)})
-        if val_loss < best["val_loss"]:
-            best = {"val_loss": val_loss, "epoch": epoch, "val_acc": val_acc}
-            best_state = copy.deepcopy(head.state_dict())
-        if epoch % 10 == 0:
-            log(json.dumps(history[-1]))
-    head.load_state_dict(best_state)
-    with torch.no_grad():
-        model.fc.weight.copy_(head.weight)
-        model.fc.bias.copy_(head.bias)
-    training = {
-        "data": data.description,
-        "method": "classifier-only refit on frozen features (two views per training crop: as is and "
-        "one selfie augmentation), AdamW, logit-adjusted soft cross-entropy; best epoch by validation loss",
-        "init": f"{config.init} (sha256 {file_sha256(Path(config.init))})",
-        "epochs": config.epochs,
-        "best_epoch": best["epoch"],
-        "lr": config.lr,
-        "weight_decay": config.weight_decay,
-        "logit_adjust": config.logit_adjust,
-        "seed": config.seed,
-        "threads": torch.get_num_threads(),
-        "autocast": str(autocast),
-        "minutes": round((time.time() - started) / 60, 1),
-        "history": history,
-    }
-    return finalize(model, data, config, training, out_dir)
-
-
-def finalize(model, data: TrainData, config: TrainConfig, training: dict, out_dir: Path) -> dict:
-    """Fit the temperature on validation, measure, and export weights + metadata."""
-    final = model.cpu().eval().to(memory_format=torch.channels_last)
-    # Fit the temperature on logits computed exactly as inference.runtime computes them on a CPU.
-    logits = predict_logits(
-        final, data.val_images, torch.device("cpu"), autocast=pick_dtype("auto", torch.device("cpu"))
-    )
-    # The recorded loss is against the annotators' votes alone, so it means the same with or without
-    # FER2013's labels mixed in (the fusion weights are argued from it, inference/fusion.py).
-    mixed = data.val_ferplus_soft is not None
-    labelled = data.val_labels >= 0
-    prior = class_prior(data.train_targets)
-    balance = None
-    if config.balance_tolerance is not None and labelled.any():
-        # Fold the chosen post-hoc adjustment into the classifier's bias, so the runtime needs
-        # nothing new: logits - tau x log(prior) is then what the network outputs.
-        tau, grid = balance_logits(logits, data.val_labels, prior, config.balance_tolerance)
-        with torch.no_grad():
-            final.fc.bias -= torch.from_numpy(tau * np.log(prior)).float()
-        logits = logits - tau * np.log(prior)
-        balance = {
-            "tau": tau,
-            "tolerance": config.balance_tolerance,
-            "prior": [round(float(v), 4) for v in prior],
-            "rule": "output bias shifted by -tau x log(training class prior); tau with the best validation "
-            "macro-recall among those within `tolerance` of the best validation accuracy",
-            "grid": grid,
-        }
-    val_loss = nll(logits, data.val_ferplus_soft if mixed else data.val_targets, 1.0)
-    temperature = fit_temperature(logits[labelled], data.val_labels[labelled]) if labelled.any() else 1.0
-    val_report = classification_report(data.val_labels[labelled], softmax(logits[labelled], temperature), EMOTIONS)
-    raw_report = classification_report(data.val_labels[labelled], softmax(logits[labelled]), EMOTIONS)
-    metadata = {
-        "name": config.name,
-        "version": config.version or f"{config.name}-{time.strftime('%Y%m%d%H%M', time.gmtime())}",
-        "classes": list(EMOTIONS),
-        "arch": ARCH,
-        "input": {
-            "size": INPUT_SIZE,
-            "channels": 1,
-            "mean": MEAN,
-            "std": STD,
-            # Trained on crops warped onto inference.faces.TEMPLATE (five landmarks): read aligned crops.
-            "aligned": "alignment" in data.description,
-        },
-        "temperature": round(temperature, 4),
-        "training": training,
-        "metrics": {
-            "validation": {
-                "split": data.description.get("validation", "validation"),
-                "loss": round(val_loss, 4),
-                "accuracy": round(val_report["accuracy"], 4),
-                "macro_f1": round(val_report["macro_f1"], 4),
-                "macro_recall": round(val_report["macro_recall"], 4),
-                "recall": {name: val_report["per_class"][name]["recall"] for name in EMOTIONS},
-                "ece": round(val_report["ece"], 4),
-                "ece_before_temperature": round(raw_report["ece"], 4),
-                **({"loss_mixed_targets": round(nll(logits, data.val_targets, 1.0), 4)} if mixed else {}),
-            }
-        },
-    }
-    # The temperature is rounded in the metadata: use exactly that value everywhere.
-    metadata["temperature"] = float(metadata["temperature"])
-    if balance is not None:
-        metadata["balance"] = balance
-    if labelled.any():
-        probabilities = softmax(logits[labelled], metadata["temperature"])
-        metadata["abstain"] = abstain_key(
-            probabilities.max(axis=1),
-            probabilities.argmax(axis=1) == data.val_labels[labelled],
-            data.description.get("validation", "validation"),
-        )
-    return export(final, out_dir, metadata)
-
-
-def export_checkpoint(checkpoint: Path, data: TrainData, config: TrainConfig, out_dir: Path, note: str = "") -> dict:
-    """Export a checkpoint saved during training (e.g. to ship an early model while training goes on)."""
-    saved = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    model = build_model(saved.get("arch"))
-    model.load_state_dict(saved["state_dict"])
-    training = {"data": data.description, "checkpoint_epoch": saved.get("epoch"), "note": note}
-    return finalize(model, data, config, training, out_dir)

@@ -9,7 +9,6 @@ POST /api/v1/compositions/{id}/regenerate/   -> 202, a new piece
 GET  /api/v1/compositions/{id}/audio/ , /midi/
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -17,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from diary.selectors import entry_get_visible_to
+from moodsite.exception_handlers import RefusedUnderDetail
 from music.compositions import services
 from music.compositions.mapping import MAX_DURATION_S, MIN_DURATION_S
 from music.compositions.models import Composition
@@ -71,12 +71,6 @@ class FeedbackSerializer(serializers.Serializer):
     feedback = serializers.ChoiceField(choices=[("", "none"), *Composition.Feedback.choices], allow_blank=True)
 
 
-def _drf_error(error: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(error, "message_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({"detail": error.messages})
-
-
 def _accepted(request, composition: Composition) -> Response:
     composition.refresh_from_db()
     body = CompositionSerializer(composition, context={"request": request}).data
@@ -87,6 +81,7 @@ class EntryCompositionsView(generics.ListAPIView):
     """The pieces composed for one of my entries; POST asks for a new one."""
 
     serializer_class = CompositionSerializer
+    refusal_class = RefusedUnderDetail  # refusals naming no field: {"detail": [sentences]}
 
     def get_queryset(self):
         entry = entry_get_visible_to(user=self.request.user, entry_id=self.kwargs["entry_id"])
@@ -97,13 +92,10 @@ class EntryCompositionsView(generics.ListAPIView):
         entry = entry_get_visible_to(user=request.user, entry_id=entry_id)
         data = CompositionRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            composition = services.composition_request(
-                owner=request.user, entry=entry, target=data.validated_data["target"],
-                duration_s=data.validated_data["duration_s"],
-            )
-        except DjangoValidationError as error:
-            raise _drf_error(error) from None
+        composition = services.composition_request(
+            owner=request.user, entry=entry, target=data.validated_data["target"],
+            duration_s=data.validated_data["duration_s"],
+        )
         return _accepted(request, composition)
 
 
@@ -121,6 +113,7 @@ class CompositionDetailView(generics.RetrieveDestroyAPIView):
 
 class CompositionFeedbackView(APIView):
     serializer_class = FeedbackSerializer
+    refusal_class = RefusedUnderDetail
 
     @extend_schema(request=FeedbackSerializer, responses={200: CompositionSerializer})
     def post(self, request, pk: int):
@@ -133,14 +126,12 @@ class CompositionFeedbackView(APIView):
 
 class CompositionRegenerateView(APIView):
     serializer_class = CompositionSerializer
+    refusal_class = RefusedUnderDetail
 
     @extend_schema(request=None, responses={202: CompositionSerializer})
     def post(self, request, pk: int):
         old = composition_get_visible_to(user=request.user, composition_id=pk)
-        try:
-            composition = services.composition_regenerate(composition=old)
-        except DjangoValidationError as error:
-            raise _drf_error(error) from None
+        composition = services.composition_regenerate(composition=old)
         return _accepted(request, composition)
 
 

@@ -4,9 +4,7 @@ Used by the test suite and by `bench/compose.py --listen`; never at render time 
 needed to make music). No Django.
 
 Mode: the mean chroma of the piece is correlated with the 24 rotations of the Krumhansl-Kessler
-key profiles (Krumhansl & Kessler 1982, "Tracing the dynamic changes in perceived tonal
-organisation in a spatial representation of musical keys", Psychological Review 89:334-368; the
-key-finding method of Krumhansl 1990); the best-correlated key gives tonic and mode.
+key profiles (music.keys); the best-correlated key gives tonic and mode.
 """
 
 from __future__ import annotations
@@ -15,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+from music import keys
+
 ANALYSIS_RATE = 22050
 
 
@@ -29,10 +27,8 @@ class KeyEstimate:
 
 
 def estimate_key(chroma_mean: np.ndarray) -> KeyEstimate:
-    scores = []
-    for mode, profile in (("major", KK_MAJOR), ("minor", KK_MINOR)):
-        for tonic in range(12):
-            scores.append((float(np.corrcoef(chroma_mean, np.roll(profile, tonic))[0, 1]), tonic, mode))
+    scores = [(r, tonic, mode) for mode, by_tonic in keys.correlations(chroma_mean).items()
+              for tonic, r in enumerate(by_tonic)]
     scores.sort(reverse=True)
     best = scores[0]
     other = max(s for s in scores if s[2] != best[2])

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 # Target moods a person can choose, as (valence, arousal). "joyful" is the happy point of the
-# circumplex used everywhere in moodsite (inference.emotions.CIRCUMPLEX); "calm" and "energised"
+# circumplex used everywhere in moodsite (moodsite.emotions.CIRCUMPLEX); "calm" and "energised"
 # are points in the pleasant-deactivated and pleasant-activated quadrants of Russell's (1980)
 # circumplex, where relaxed/serene and excited/alert lie. "match" stays at the start point.
 TARGET_POINTS: dict[str, tuple[float, float]] = {

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from diary.storage import private_storage
-from inference.emotions import EMOTION_LABELS
+from moodsite.emotions import EMOTION_LABELS
 from music.compositions.mapping import MAX_DURATION_S, MIN_DURATION_S
 
 

@@ -129,4 +129,4 @@ def test_the_store_down_page_speaks_korean_to_a_korean_reader(owner_client, memb
     member.save(update_fields=["language"])
     entry = EntryFactory(owner=member, photo="photos/1/gone.jpg")
     page = owner_client.get(f"/diary/{entry.pk}/photo/").content.decode()
-    assert "저장 서버가 지금 응답하지 않아서" in page and "몇 분 뒤에 다시 해 주세요" in page
+    assert "저장 서버가 지금 응답하지 않아서" in page and "몇 분 뒤에 다시 해 주십시오" in page

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from diary.tracker import selectors
 from diary.tracker.ranges import DateRange, month_of, range_from_params, week_of
 from diary.tracker.summary import mood_summary
-from inference.emotions import CIRCUMPLEX
+from moodsite.emotions import CIRCUMPLEX
 from tests.diary.tracker_fixtures import add, d
 from tests.factories import UserFactory
 

@@ -21,8 +21,8 @@ from diary.tracker.moods import (
     mood_valence,
     mood_valence_sql,
 )
-from inference.emotions import CIRCUMPLEX
 from inference.selectors import entry_mood
+from moodsite.emotions import CIRCUMPLEX
 
 HAPPY, SAD = CIRCUMPLEX["happy"][0], CIRCUMPLEX["sad"][0]
 NOT_READ = (None, None, None)

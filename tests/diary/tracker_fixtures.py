@@ -3,7 +3,7 @@
 import datetime
 
 from diary.models import Entry
-from inference.emotions import CIRCUMPLEX
+from moodsite.emotions import CIRCUMPLEX
 
 
 def add(owner, day: datetime.date, self_mood: str = "", ai: str = "", ai_valence: float | None = None,

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from diary import services as diary_services
 from diary.photos import clean_photo
 from inference import reading
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 from tests.conftest import make_image_bytes
 
 

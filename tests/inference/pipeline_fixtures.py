@@ -2,7 +2,8 @@
 web app under gunicorn, a private Redis server that can be stopped and started, and face photos
 from ../shared/datasets.
 
-Used by tests/inference/test_worker_integration.py and bench/pipeline.py.
+Used by tests/inference/test_worker_integration.py, tests/inference/test_split_deployment.py and
+bench/pipeline.py.
 """
 
 from __future__ import annotations
@@ -143,6 +144,64 @@ def storage_env() -> dict[str, str]:
     }
 
 
+def process_env(*, broker_url: str, database_url: str, private_root: Path, media_root: Path,
+                env: dict | None = None) -> dict[str, str]:
+    """The environment of a worker or web process started by a test: this process's own (less
+    pytest's and Django's), the shared database, broker and object store, its own media folders."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))},
+        "DJANGO_SETTINGS_MODULE": "moodsite.settings",
+        "DATABASE_URL": database_url,
+        "DB_CONN_MAX_AGE": "0",
+        "CELERY_BROKER_URL": broker_url,
+        "REDIS_URL": "",
+        "PRIVATE_MEDIA_ROOT": str(private_root),
+        "MEDIA_ROOT": str(media_root),
+        **storage_env(),
+        **(env or {}),
+    }
+
+
+def broker_url_for_tests() -> str:
+    """The configured Redis (not the local folder queue of the embedded defaults), on the pipeline
+    tests' own database number."""
+    from django.conf import settings
+
+    configured = settings.CELERY_BROKER_URL if settings.CELERY_BROKER_URL.startswith("redis") else ""
+    return redis_url_for_tests(configured or settings.REDIS_URL or "redis://127.0.0.1:6379/0")
+
+
+def skip_reason(*, who: str) -> str | None:
+    """Why the tests that start real processes cannot run here (None when they can): `who` must
+    share the PostgreSQL test database with the test."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return f"needs PostgreSQL: {who} must share the test database (set DATABASE_URL)"
+    if reason := redis_reachable(broker_url_for_tests()):
+        return reason
+    if reason := face_photos_missing():
+        return reason
+    try:
+        from inference import runtime
+
+        runtime.read_metadata()
+    except Exception as error:
+        return f"the face model is not installed: {error}"
+    return None
+
+
+def stop_group(process: subprocess.Popen | None, *, grace: float) -> None:
+    """SIGTERM a process group started with start_new_session; SIGKILL it after `grace` seconds."""
+    if process is not None and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+
 # --- A real worker -------------------------------------------------------------------------------
 
 
@@ -159,20 +218,12 @@ class Worker:
                         "--without-gossip", "--without-mingle"]
         if beat:
             self.command += ["-B", "--schedule", str(log_path.with_suffix(".beat"))]
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))},
-            "DJANGO_SETTINGS_MODULE": "moodsite.settings",
-            "DATABASE_URL": database_url,
-            "DB_CONN_MAX_AGE": "0",
-            "CELERY_BROKER_URL": broker_url,
-            "REDIS_URL": "",
-            "PRIVATE_MEDIA_ROOT": str(private_root),
-            "MEDIA_ROOT": str(media_root),
-            "INFERENCE_DEVICE": os.environ.get("INFERENCE_DEVICE", "cpu"),
-            "PYTHONUNBUFFERED": "1",
-            **storage_env(),
-            **(env or {}),
-        }
+        self.env = process_env(broker_url=broker_url, database_url=database_url, private_root=private_root,
+                               media_root=media_root, env={
+                                   "INFERENCE_DEVICE": os.environ.get("INFERENCE_DEVICE", "cpu"),
+                                   "PYTHONUNBUFFERED": "1",
+                                   **(env or {}),
+                               })
         self.process: subprocess.Popen | None = None
         self._log = None
 
@@ -200,13 +251,7 @@ class Worker:
         self._close()
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
+        stop_group(self.process, grace=20)
         self._close()
 
     def _close(self) -> None:
@@ -225,19 +270,9 @@ class Web:
         self.log_path = log_path
         self.command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "moodsite.wsgi", "--workers", str(workers),
                         "--threads", str(threads), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"]
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))},
-            "DJANGO_SETTINGS_MODULE": "moodsite.settings",
-            "DATABASE_URL": database_url,
-            "DB_CONN_MAX_AGE": "0",
-            "CELERY_BROKER_URL": broker_url,
-            "REDIS_URL": "",
-            "PRIVATE_MEDIA_ROOT": str(private_root),
-            "MEDIA_ROOT": str(media_root),
-            "MOODSITE_VAR_DIR": str(log_path.parent / "web-var"),
-            **storage_env(),
-            **(env or {}),
-        }
+        self.env = process_env(broker_url=broker_url, database_url=database_url, private_root=private_root,
+                               media_root=media_root,
+                               env={"MOODSITE_VAR_DIR": str(log_path.parent / "web-var"), **(env or {})})
         self.process: subprocess.Popen | None = None
 
     @property
@@ -266,13 +301,7 @@ class Web:
         return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
+        stop_group(self.process, grace=15)
         self.process = None
 
 

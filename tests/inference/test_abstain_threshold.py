@@ -76,7 +76,7 @@ def test_the_command_skips_with_the_folder_it_needs_when_the_datasets_are_absent
     assert "Skipped" in out and "nowhere" in out and "FER2013Valid" in out
 
 
-def test_the_command_writes_the_face_threshold_into_the_model_metadata(tmp_path, monkeypatch, capsys):
+def test_the_command_writes_the_face_threshold_into_the_model_metadata(tmp_path, settings, capsys):
     # Given a copy of the shipped face model and a small FER+ validation folder (real images)
     import json
     import shutil
@@ -93,7 +93,7 @@ def test_the_command_writes_the_face_threshold_into_the_model_metadata(tmp_path,
         pytest.skip(f"{source} is absent (the shared datasets)")
     model = tmp_path / "face"
     shutil.copytree(runtime.DEFAULT_MODEL_DIR, model)
-    monkeypatch.setenv("FACE_MODEL_DIR", str(model))
+    settings.FACE_MODEL_DIR = str(model)
     runtime.reset()
     valid = tmp_path / "data" / "ferplus" / "FER2013Valid"
     valid.mkdir(parents=True)

@@ -143,3 +143,23 @@ def test_masked_faces_are_found_aligned_and_read():
         x, y, w, h = reading.box
         assert 420 <= x + w / 2 <= 820 and 200 <= y + h / 2 <= 600
         assert sum(reading.probabilities.values()) == pytest.approx(1.0, abs=1e-6)
+
+
+@needs_datasets
+def test_when_mtcnn_finds_nothing_the_cascade_boxes_that_onet_confirms_are_kept(monkeypatch):
+    # Given real faces in selfie-sized frames, and MTCNN's own search finding nothing in any of them
+    photos = [framed(Image.fromarray(f).convert("RGB").resize((400, 400), Image.Resampling.BICUBIC))
+              for f in fer_faces(6)]
+    monkeypatch.setattr(mtcnn, "detect", lambda *args, **kwargs: [])
+    # When the site's detector looks at them, and at a blank wall
+    results = [faces.find_faces(photo, detector=runtime.detect_faces) for photo in photos]
+    wall = faces.find_faces(blank_photo(), detector=runtime.detect_faces)
+    # Then faces are still found on the face, with landmarks to align them, and the wall has none
+    # (the cascade itself finds 2 of these 6 tight FER crops, which have no context around the face)
+    found = [r for r in results if r.found]
+    assert len(found) >= 2, [r.found for r in results]
+    for result in found:
+        x, y, w, h = result.box
+        assert 420 <= x + w / 2 <= 820 and 200 <= y + h / 2 <= 600
+        assert result.landmarks.shape == (5, 2)
+    assert not wall.found

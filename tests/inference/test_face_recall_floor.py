@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from inference import runtime
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 from tests.inference.face_fixtures import DATASETS, needs_datasets
 
 SAMPLE_PER_CLASS = 40

@@ -11,7 +11,7 @@ from PIL import Image
 from safetensors.numpy import load_file
 
 from inference import runtime
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 
 
 @pytest.fixture
@@ -44,12 +44,12 @@ def fresh_runtime():
     runtime.reset()
 
 
-def test_a_short_run_writes_weights_the_runtime_loads(class_folders, tmp_path, monkeypatch, fresh_runtime):
+def test_a_short_run_writes_weights_the_runtime_loads(class_folders, tmp_path, settings, fresh_runtime):
     metadata, output = train(class_folders, tmp_path / "model")
     assert "wrote" in output and "validation accuracy" in output
     assert metadata["version"] == "test-v1" and metadata["classes"] == list(EMOTIONS)
     assert metadata["training"]["epochs_run"] == 1 and metadata["temperature"] > 0
-    monkeypatch.setenv("FACE_MODEL_DIR", str(tmp_path / "model"))
+    settings.FACE_MODEL_DIR = str(tmp_path / "model")
     probabilities = runtime.classify_crops(np.full((3, 48, 48), 128, np.uint8))
     assert probabilities.shape == (3, len(EMOTIONS))
     assert np.allclose(probabilities.sum(axis=1), 1.0)
@@ -76,8 +76,33 @@ def test_init_continues_from_earlier_weights(class_folders, tmp_path):
     assert np.allclose(before[conv], after[conv], atol=1e-4)
 
 
+def test_head_only_retrains_the_last_layer_of_init_and_nothing_else(class_folders, tmp_path):
+    # Given the shipped weights, when only their classifier is refitted on the class folders
+    shipped = runtime.DEFAULT_MODEL_DIR / "model.safetensors"
+    metadata, output = train(class_folders, tmp_path / "model", "--init", str(shipped), "--head-only",
+                             "--epochs", "2", "--lr", "0.01")
+    # then the features are the shipped ones and the last layer has moved
+    assert "classifier-only refit" in metadata["training"]["method"]
+    assert metadata["training"]["init"].startswith(f"{shipped} (sha256 ")
+    assert "wrote" in output
+    before, after = load_file(shipped), load_file(tmp_path / "model" / "model.safetensors")
+    assert np.array_equal(before["conv1.weight"], after["conv1.weight"])
+    assert not np.allclose(before["fc.weight"], after["fc.weight"])
+
+
 def test_bad_arguments_get_a_clear_message(class_folders, tmp_path):
     with pytest.raises(CommandError, match="does not exist"):
         train(tmp_path / "nowhere", tmp_path / "model")
     with pytest.raises(CommandError, match="--init .* is not a file"):
         train(class_folders, tmp_path / "model", "--init", str(tmp_path / "missing.safetensors"))
+
+
+def test_shift_calibration_fits_one_temperature_for_clean_and_shifted_faces(class_folders, tmp_path):
+    # Given the same short run, calibrated on clean validation crops only and on clean + shifted ones
+    clean, _ = train(class_folders, tmp_path / "clean")
+    both, _ = train(class_folders, tmp_path / "both", "--shift-calibration")
+    # then the shifted copy's figures are recorded, and its wrong, sure readings (these classes differ
+    # only in brightness, which the shift's lighting changes) make the temperature higher: less sure
+    shifted = both["metrics"]["validation_shifted"]
+    assert set(shifted) >= {"accuracy", "macro_recall", "ece"} and "validation_shifted" not in clean["metrics"]
+    assert both["temperature"] > clean["temperature"]

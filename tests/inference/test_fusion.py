@@ -5,7 +5,7 @@ import math
 import pytest
 
 from inference import fusion
-from inference.emotions import EMOTIONS
+from moodsite.emotions import EMOTIONS
 
 
 def dist(**mass):

@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 
 from inference import pipeline, reasons
-from inference.emotions import EMOTIONS
 from inference.models import AnalysisJob, Correction
+from moodsite.emotions import EMOTIONS
 from tests.factories import EntryFactory
 from tests.inference.conftest import BLUE, GREEN, entry_with_photo
 

@@ -11,19 +11,19 @@ import numpy as np
 import pytest
 
 from inference import runtime
-from inference.emotions import EMOTIONS
 from inference.training.samples import detectable_selfie, jpeg_bytes, rotated_with_exif
+from moodsite.emotions import EMOTIONS
 from tests.inference.face_fixtures import blank_photo, needs_datasets, reopen
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def model_copy(tmp_path, monkeypatch):
+def model_copy(tmp_path, settings):
     """A private copy of the shipped weights the test may damage; the runtime points at it."""
     folder = tmp_path / "face"
     shutil.copytree(runtime.DEFAULT_MODEL_DIR, folder, ignore=shutil.ignore_patterns("*.md"))
-    monkeypatch.setenv("FACE_MODEL_DIR", str(folder))
+    settings.FACE_MODEL_DIR = str(folder)
     runtime.reset()
     yield folder
     runtime.reset()
@@ -101,13 +101,13 @@ def test_missing_weights_give_a_clear_error(model_copy):
         runtime.classify_crops(np.zeros((1, 48, 48), np.uint8))
 
 
-def test_cuda_asked_for_without_cuda_is_a_clear_error(model_copy, monkeypatch):
+def test_cuda_asked_for_without_cuda_is_a_clear_error(model_copy, settings):
     pytest.importorskip("torch")
     import torch
 
     if torch.cuda.is_available():
         pytest.skip("this machine has CUDA")
-    monkeypatch.setenv("INFERENCE_DEVICE", "cuda")
+    settings.INFERENCE_DEVICE = "cuda"
     with pytest.raises(runtime.ModelUnavailable, match="INFERENCE_DEVICE"):
         runtime.load_model()
 

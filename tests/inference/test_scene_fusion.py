@@ -2,8 +2,8 @@
 
 import pytest
 
-from inference.emotions import one_hot
 from inference.fusion import fuse, fuse_scene, scene_weights
+from moodsite.emotions import one_hot
 
 
 def test_the_scene_weights_come_from_the_scene_models_validation_correlation():

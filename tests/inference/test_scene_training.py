@@ -8,8 +8,8 @@ import numpy as np
 from django.core.management import call_command
 from PIL import Image
 
-from inference.emotions import EMOTIONS
 from inference.scene import runtime
+from moodsite.emotions import EMOTIONS
 
 
 def tiny_emotion6(root, images=60):

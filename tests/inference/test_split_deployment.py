@@ -16,7 +16,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.conf import settings
 from django.db import connection, connections
 from django.test import Client
 
@@ -30,26 +29,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.dataset]
 
 UPLOADS = 24
 CONCURRENCY = 6
-
-
-def _skip_reason() -> str | None:
-    if connection.vendor != "postgresql":
-        return "needs PostgreSQL: the web and worker processes must share the test database (set DATABASE_URL)"
-    if reason := real.redis_reachable(_broker_url()):
-        return reason
-    if reason := real.face_photos_missing():
-        return reason
-    try:
-        from inference import runtime
-
-        runtime.read_metadata()
-    except Exception as error:
-        return f"the face model is not installed: {error}"
-    return None
-
-
-def _broker_url() -> str:
-    return real.redis_url_for_tests(settings.CELERY_BROKER_URL or settings.REDIS_URL or "redis://127.0.0.1:6379/0")
 
 
 def _multipart(photo: bytes) -> tuple[bytes, str]:
@@ -72,9 +51,9 @@ def _request(url: str, *, headers: dict, body: bytes | None = None) -> tuple[int
 @pytest.fixture
 def deployment(transactional_db, s3_storage, tmp_path, monkeypatch):
     """Web on one "host", worker on another: each with its own empty media folders."""
-    if reason := _skip_reason():
+    if reason := real.skip_reason(who="the web and worker processes"):
         pytest.skip(reason)
-    broker = _broker_url()
+    broker = real.broker_url_for_tests()
     real.redis_flush(broker)
     database = real.database_url(connection.settings_dict)
     web = real.Web(broker_url=broker, database_url=database, private_root=tmp_path / "web" / "private",

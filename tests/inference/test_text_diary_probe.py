@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inference.emotions import EMOTIONS
 from inference.text import runtime, segment, training
+from moodsite.emotions import EMOTIONS
 
 DATA = Path(__file__).resolve().parent / "data"
 TARGET = 0.85

@@ -9,8 +9,8 @@ import torch
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from inference.emotions import EMOTIONS
 from inference.text import finetune, runtime, training
+from moodsite.emotions import EMOTIONS
 from tests.inference.test_text_training import ENGLISH, write_datasets
 
 GOEMOTIONS_LABELS = (
@@ -67,7 +67,7 @@ def test_logit_adjustment_prior_is_the_training_mixture(tmp_path):
     assert (prior > 0).all()
 
 
-def test_the_finetune_command_trains_resumes_exports_and_the_runtime_reads_it(tmp_path, monkeypatch, capsys):
+def test_the_finetune_command_trains_resumes_exports_and_the_runtime_reads_it(tmp_path, settings, capsys):
     # Given a tiny copy of the four text datasets
     data = write_all_datasets(tmp_path / "text")
     run, out = tmp_path / "run", tmp_path / "model"
@@ -86,7 +86,7 @@ def test_the_finetune_command_trains_resumes_exports_and_the_runtime_reads_it(tm
     assert metadata["metrics"]["validation"]["nll"] > 0 and metadata["temperature"] > 0
     assert (out / metadata["weights"]).stat().st_size < 25 * 1024 * 1024
     # And the runtime loads that export and reads Korean and English with it
-    monkeypatch.setenv("TEXT_MODEL_DIR", str(out))
+    settings.TEXT_MODEL_DIR = str(out)
     runtime.reset()
     try:
         readings = runtime.read_texts(["오늘 너무 행복했어", "", "I am furious about this"])

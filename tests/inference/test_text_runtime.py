@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from inference.emotions import EMOTIONS
 from inference.text import runtime
+from moodsite.emotions import EMOTIONS
 
 
 @pytest.fixture
-def model_copy(tmp_path, monkeypatch):
+def model_copy(tmp_path, settings):
     """A private copy of the shipped head that a test may damage."""
     folder = tmp_path / "text"
     shutil.copytree(runtime.DEFAULT_MODEL_DIR, folder)
-    monkeypatch.setenv("TEXT_MODEL_DIR", str(folder))
+    settings.TEXT_MODEL_DIR = str(folder)
     runtime.reset()
     yield folder
     runtime.reset()

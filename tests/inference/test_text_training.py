@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from inference.emotions import EMOTIONS
 from inference.text import evaluation, fit, runtime, training
+from moodsite.emotions import EMOTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = Path(os.environ.get("MOODSITE_DATASETS") or ROOT.parent / "shared" / "datasets") / "text"
@@ -163,7 +163,7 @@ def test_fit_head_learns_a_separable_problem_and_round_trips(tmp_path):
         assert np.allclose(again.probabilities(features[:5]), head.probabilities(features[:5]), atol=1e-5)
 
 
-def test_train_and_evaluate_commands_write_and_read_a_head(tmp_path, monkeypatch, capsys):
+def test_train_and_evaluate_commands_write_and_read_a_head(tmp_path, settings, capsys):
     # given a tiny dataset laid out like ../shared/datasets/text
     data = write_datasets(tmp_path / "text")
     out = tmp_path / "weights"
@@ -179,7 +179,7 @@ def test_train_and_evaluate_commands_write_and_read_a_head(tmp_path, monkeypatch
     assert {"en_test", "ko_test", "validation", "diary_en_val", "diary_ko_val", "diary_val"} <= set(metadata["metrics"])
     assert metadata["head"]["diary_weight"] in (0.0, 1.0) and metadata["head"]["neutral_bias"] in (-1.0, 0.0)
     assert metadata["training"]["diary"]["entries"] == {"en": [28, 7], "ko": [28, 7]}
-    monkeypatch.setenv("TEXT_MODEL_DIR", str(out))
+    settings.TEXT_MODEL_DIR = str(out)
     runtime.reset()
     try:
         report_file = tmp_path / "report.json"

@@ -7,7 +7,9 @@ so the embedded SQLite run passes; CI's second run has them all.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,30 +33,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.dataset]
 Status = AnalysisJob.Status
 
 
-def _configured_redis() -> str:
-    """The Redis these tests use (not the local folder queue of the embedded defaults)."""
-    if settings.CELERY_BROKER_URL.startswith("redis"):
-        return settings.CELERY_BROKER_URL
-    return settings.REDIS_URL or "redis://127.0.0.1:6379/0"
-
-
-def _skip_reason() -> str | None:
-    if connection.vendor != "postgresql":
-        return "needs PostgreSQL: the worker process must share the test database (set DATABASE_URL)"
-    base = _configured_redis()
-    if reason := real.redis_reachable(real.redis_url_for_tests(base)):
-        return reason
-    if reason := real.face_photos_missing():
-        return reason
-    try:
-        from inference import runtime
-
-        runtime.read_metadata()
-    except Exception as error:
-        return f"the face model is not installed: {error}"
-    return None
-
-
 @pytest.fixture(scope="module")
 def photos(shared):
     # After `shared`, so its skip reasons (no PostgreSQL, Redis, datasets or model) come first.
@@ -73,11 +51,7 @@ class SharedWorker:
 
     def get(self, broker_url: str) -> real.Worker:
         if self.worker is None:
-            self.worker = real.Worker(
-                broker_url=broker_url, database_url=real.database_url(connection.settings_dict),
-                private_root=Path(settings.PRIVATE_MEDIA_ROOT), media_root=Path(settings.MEDIA_ROOT),
-                log_path=self.tmp / "shared.log", name="shared",
-            ).start()
+            self.worker = worker_sharing_this_process(broker_url, self.tmp / "shared.log", "shared").start()
         return self.worker
 
 
@@ -85,7 +59,7 @@ class SharedWorker:
 def shared(django_db_setup, django_db_blocker, tmp_path_factory):
     if reason := _skip_reason_outside_a_test(django_db_blocker):
         pytest.skip(reason)
-    real.redis_flush(_test_broker_url())
+    real.redis_flush(real.broker_url_for_tests())
     holder = SharedWorker(tmp_path_factory.mktemp("shared-worker"))
     yield holder
     if holder.worker is not None:
@@ -94,11 +68,14 @@ def shared(django_db_setup, django_db_blocker, tmp_path_factory):
 
 def _skip_reason_outside_a_test(django_db_blocker) -> str | None:
     with django_db_blocker.unblock():
-        return _skip_reason()
+        return real.skip_reason(who="the worker process")
 
 
-def _test_broker_url() -> str:
-    return real.redis_url_for_tests(_configured_redis())
+def worker_sharing_this_process(broker_url: str, log_path: Path, name: str, **kwargs) -> real.Worker:
+    """A worker on the test database and this process's media folders."""
+    return real.Worker(broker_url=broker_url, database_url=real.database_url(connection.settings_dict),
+                       private_root=Path(settings.PRIVATE_MEDIA_ROOT), media_root=Path(settings.MEDIA_ROOT),
+                       log_path=log_path, name=name, **kwargs)
 
 
 @pytest.fixture
@@ -108,7 +85,7 @@ def live(shared, transactional_db, tmp_path, monkeypatch):
 
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
     env = Env(tmp_path, monkeypatch, shared)
-    env.use_broker(_test_broker_url())
+    env.use_broker(real.broker_url_for_tests())
     try:
         yield env
     finally:
@@ -140,17 +117,21 @@ class Env:
         app.conf.update(task_always_eager=False, broker_url=url)
         _reset_producer_pool(app)
 
+    def use_private_redis(self, *, why: str) -> None:
+        """Start a redis-server of this test's own and send tasks there (skips without one)."""
+        self.redis = real.PrivateRedis(self.tmp / "redis")
+        if self.redis.binary is None:
+            pytest.skip(f"redis-server is not installed here; it is needed {why}")
+        self.redis.start()
+        self.use_broker(self.redis.url)
+
     def worker(self, name: str, **kwargs) -> real.Worker:
-        worker = real.Worker(
-            broker_url=self.broker_url, database_url=real.database_url(connection.settings_dict),
-            private_root=Path(settings.PRIVATE_MEDIA_ROOT), media_root=Path(settings.MEDIA_ROOT),
-            log_path=self.tmp / f"{name}.log", name=name, **kwargs,
-        )
+        worker = worker_sharing_this_process(self.broker_url, self.tmp / f"{name}.log", name, **kwargs)
         self.workers.append(worker)
         return worker.start()
 
     def shared_worker(self) -> real.Worker:
-        return self.shared.get(_test_broker_url())
+        return self.shared.get(real.broker_url_for_tests())
 
     def logs(self) -> list[str]:
         shared = [self.shared.worker.log()] if self.shared.worker is not None else []
@@ -227,6 +208,27 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(live, ph
     assert "Took back" in live.shared.worker.log()
 
 
+def test_a_pool_process_killed_mid_batch_is_replaced_and_its_batch_taken_back(live, photos):
+    # Given a worker that gathers batches of 8 (waiting up to half a second for them to fill), alone
+    # on a Redis of its own (the module's shared worker must not help)
+    live.use_private_redis(why="to give the worker a Redis of its own")
+    wounded = live.worker("wounded", env={"INFERENCE_BATCH_SIZE": "8", "INFERENCE_BATCH_MAX_WAIT": "0.5"})
+    entry_ids = save_entries(live.person, photos[:30])
+    # when only its pool process is SIGKILLed while it holds a batch (the worker itself lives on:
+    # what the kernel's OOM killer or a crash in native code does)
+    running = AnalysisJob.objects.filter(entry_id__in=entry_ids, status=Status.RUNNING)
+    real.wait_for(running.exists, 60, interval=0.01, what="a batch to be running")
+    holder = running.values_list("claimed_by", flat=True).first()
+    os.kill(int(holder.rsplit(":", 1)[1]), signal.SIGKILL)
+    held = AnalysisJob.objects.filter(entry_id__in=entry_ids, claimed_by=holder).count()
+    # then the process started in its place takes the batch back (no message is requeued for it)
+    # and every job ends done exactly once, by the same worker
+    real.wait_for(lambda: all_final(entry_ids), 90, interval=0.25, what="the replacement to finish")
+    assert_each_done_exactly_once(live, entry_ids, a_worker_was_killed=True)
+    assert AnalysisJob.objects.filter(entry_id__in=entry_ids, attempts=2).count() >= held > 0
+    assert "Took back" in wounded.log()
+
+
 def test_fifty_entries_saved_at_once_all_reach_done_with_one_result_each(live, photos):
     live.shared_worker()
     entry_ids = save_entries(live.person, photos[:50])
@@ -253,11 +255,7 @@ def test_a_job_whose_photo_vanished_fails_readably_and_does_not_block_the_others
 
 def test_entries_saved_while_redis_is_down_wait_as_queued_and_complete_when_it_is_back(live, photos):
     # Given a worker (with beat, running the recovery every second) on a Redis of our own
-    live.redis = real.PrivateRedis(live.tmp / "redis")
-    if live.redis.binary is None:
-        pytest.skip("redis-server is not installed here; cannot stop and restart a Redis")
-    live.redis.start()
-    live.use_broker(live.redis.url)
+    live.use_private_redis(why="to stop and restart a Redis")
     live.worker("patient", beat=True,
                 env={"INFERENCE_RECOVERY_INTERVAL": "1", "INFERENCE_PENDING_STALE_AFTER": "2"})
     # when Redis stops, and people save entries

@@ -82,3 +82,21 @@ def test_api_answers_to_token_clients_and_refusals_are_not_cached_either(member)
     assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/entries/")["Cache-Control"] == \
         "private, no-store"
     assert APIClient().get("/api/v1/entries/")["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize("url", [
+    "/accounts/export/", "/tracker/export/mood-history.csv", "/tracker/export/mood-history.json", "/tracker/report/",
+    "/api/v1/mood/summary/", "/wellbeing/", "/music/", "/welfare/",
+])
+def test_a_person_s_exports_reports_and_other_pages_are_never_cached(owner_client, photo_entry, url):
+    # given a signed-in person with an entry, when they fetch one of their files or pages
+    response = owner_client.get(url)
+    # then no cache may keep it (one middleware sets it; none of these views do)
+    assert response.status_code == 200, url
+    assert response["Cache-Control"] == "private, no-store", url
+
+
+def test_a_public_page_for_a_visitor_is_left_to_its_own_caching(client, db):
+    # given a visitor who is not signed in, the public home page carries no private-data header
+    response = client.get("/")
+    assert response.status_code == 200 and "no-store" not in response.get("Cache-Control", "")

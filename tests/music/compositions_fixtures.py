@@ -6,7 +6,7 @@ from functools import cache
 
 import numpy as np
 
-from inference.emotions import CIRCUMPLEX
+from moodsite.emotions import CIRCUMPLEX
 from music.compositions import listen
 from music.compositions.encode import decode
 from music.compositions.mapping import TARGET_POINTS

@@ -38,10 +38,10 @@ def test_owner_gets_match_recommendations_with_reasons(api, sad_entry):
     first = data["items"][0]
     assert not first["track"]["title"].startswith("Sad") and first["track"]["valence"] > -0.3
     assert first["reason"].endswith("gentle and consoling, to keep you company (not music about loss)")
-    assert first["reasons"]["ko"].endswith("(이별과 죽음을 다룬 곡은 고르지 않았어요)")
+    assert first["reasons"]["ko"].endswith("(이별과 죽음을 다룬 곡은 고르지 않았습니다)")
     fourth = data["items"][3]
     assert fourth["track"]["title"].startswith("Sad") and fourth["reason"].endswith("close to how you feel")
-    assert fourth["reasons"]["ko"].endswith("지금 기분과 가까워요")
+    assert fourth["reasons"]["ko"].endswith("지금 기분과 가깝습니다")
     # Stored, so that the entry page and the next call read it.
     assert RecommendationSet.objects.filter(entry=sad_entry, strategy="match").count() == 1
     again = api.get(URL, {"entry": sad_entry.pk}).json()
@@ -64,7 +64,7 @@ def test_korean_reasons_follow_the_language(member, sad_entry):
     client = APIClient()
     client.force_authenticate(member)
     response = client.get(URL, {"entry": sad_entry.pk, "strategy": "calm"}, HTTP_ACCEPT_LANGUAGE="ko")
-    assert response.json()["items"][0]["reason"].endswith("마음을 가라앉히는 데 도움이 돼요")
+    assert response.json()["items"][0]["reason"].endswith("마음을 가라앉히는 데 도움이 됩니다")
 
 
 def test_stranger_gets_404_and_anonymous_is_refused(api, stranger_api, sad_entry):

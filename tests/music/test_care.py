@@ -9,8 +9,8 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.urls import reverse
 
-from inference.emotions import EMOTIONS, one_hot
-from music import care, exporting, matching, services
+from moodsite.emotions import EMOTIONS, one_hot
+from music import exporting, matching, services
 from music.importing import catalogue_import
 from music.matching import Catalogue, Listener, TagWords, TrackRecord
 from music.models import ListeningPreference, Track
@@ -18,6 +18,12 @@ from tests.factories import EntryFactory
 from tests.music.test_admin import CHANGELIST, action
 
 TAGS = [TagWords("Tender", "다정한", 0.4, -0.35), TagWords("Sad", "슬픈", -0.6, -0.3)]
+CONSOLING_WORDS = {
+    "sad": ("gentle and consoling, to keep you company (not music about loss)",
+            "곁에 있어 주는 부드럽고 위로가 되는 곡입니다 (이별과 죽음을 다룬 곡은 고르지 않았습니다)"),
+    "fear": ("gentle and steady, to help you feel safe", "마음이 놓이도록 부드럽고 차분한 곡입니다"),
+    "angry": ("warm and steady, to help you settle", "마음이 가라앉도록 따뜻하고 차분한 곡입니다"),
+}
 MOURNING = {"Requiem: Lacrimosa", "Funeral March", "Dido's Lament (When I am laid in earth)"}
 
 
@@ -43,8 +49,9 @@ def test_a_hard_moment_never_gets_a_flagged_work_and_starts_consoling(emotion):
     mood_valence = matching.mood_point(one_hot(emotion))[0]
     # The first three sit on the consoling side of the mood and say why, in plain words
     assert all(p.valence > mood_valence + 0.2 for p in picks[:3])
-    assert picks[0].reasons["en"].endswith(care.WORDS["en"][emotion])
-    assert picks[0].reasons["ko"].endswith(care.WORDS["ko"][emotion])
+    assert picks[0].reason.code == f"care_{emotion}"
+    assert picks[0].reasons["en"].endswith(CONSOLING_WORDS[emotion][0])
+    assert picks[0].reasons["ko"].endswith(CONSOLING_WORDS[emotion][1])
 
 
 def test_music_that_matches_my_sadness_exactly_allows_the_flagged_works_for_match_only():

@@ -7,7 +7,7 @@ import itertools
 import mido
 import pytest
 
-from inference.emotions import CIRCUMPLEX
+from moodsite.emotions import CIRCUMPLEX
 from music.compositions.composer import compose
 from music.compositions.harmony import Key, chord_for, voice
 from music.compositions.mapping import TARGET_POINTS, glide, params_for, target_point

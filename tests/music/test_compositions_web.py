@@ -11,8 +11,8 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.services import user_data_export, user_delete
-from inference.emotions import CIRCUMPLEX
 from inference.signals import analysis_done
+from moodsite.emotions import CIRCUMPLEX
 from music.compositions import render, services
 from music.compositions.models import Composition
 from music.compositions.tasks import compose_task

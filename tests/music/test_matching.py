@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from inference.emotions import EMOTIONS, one_hot
+from moodsite.emotions import EMOTIONS, one_hot
 from music import care, matching
 from music.matching import Catalogue, Listener, TagWords, TrackRecord
 
@@ -182,13 +182,13 @@ def test_reason_text_in_english_and_korean():
     catalogue = Catalogue.build(records, TAGS)
     pick = matching.recommend(catalogue, {"neutral": 0.2, "happy": 0.1, "sad": 0.0}, strategy="calm", n=1)[0]
     assert pick.reasons["en"] == "calm, major key, 68 BPM — to help you settle"
-    assert pick.reasons["ko"] == "잔잔한, 장조, 68 BPM — 마음을 가라앉히는 데 도움이 돼요"
+    assert pick.reasons["ko"] == "잔잔한, 장조, 68 BPM — 마음을 가라앉히는 데 도움이 됩니다"
     assert matching.reason_text(catalogue, 0, "match") == "calm, major key, 68 BPM — close to how you feel"
-    assert matching.reason_text(catalogue, 0, "match", lang="ko") == "잔잔한, 장조, 68 BPM — 지금 기분과 가까워요"
+    assert matching.reason_text(catalogue, 0, "match", lang="ko") == "잔잔한, 장조, 68 BPM — 지금 기분과 가깝습니다"
     assert matching.reason_text(catalogue, 0, "lift_step", target="joyful") == (
         "calm, major key, 68 BPM — a step towards joy")
     assert matching.reason_text(catalogue, 0, "lift_end", lang="ko", target="calm") == (
-        "잔잔한, 장조, 68 BPM — 차분함에 다다라요")
+        "잔잔한, 장조, 68 BPM — 차분함에 다다릅니다")
 
 
 def test_reason_without_tempo_or_mode_uses_the_nearest_tag():
@@ -201,7 +201,7 @@ def test_lift_session_reasons_describe_the_journey(grid):
     assert picks[0].reasons["en"].endswith("starts gently, to comfort you")
     assert picks[1].reasons["en"].endswith("a step towards calm")
     assert picks[-1].reasons["en"].endswith("arrives at calm")
-    assert picks[-1].reasons["ko"].endswith("차분함에 다다라요")
+    assert picks[-1].reasons["ko"].endswith("차분함에 다다릅니다")
 
 
 def test_unknown_strategy_or_target_is_refused(grid):
@@ -249,7 +249,7 @@ def test_searching_near_the_target_on_large_catalogues_gives_exactly_the_full_re
              for s, t in (("match", None), ("calm", None), ("lift", "calm"), ("lift", "energised"))]
     pruned = [[p.track_id for p in matching.recommend(catalogue, mood, strategy=s, target=t, listener=listener)]
               for mood, s, t in cases]
-    monkeypatch.setattr(matching, "PRUNE_MIN_TRACKS", 10**9)
+    monkeypatch.setattr(matching.search, "PRUNE_MIN_TRACKS", 10**9)  # where the search reads it
     full = [[p.track_id for p in matching.recommend(catalogue, mood, strategy=s, target=t, listener=listener)]
             for mood, s, t in cases]
     assert pruned == full

@@ -142,7 +142,7 @@ def test_entry_page_in_korean_gives_korean_reasons(owner_client, member, sad_ent
     member.language = "ko"
     member.save()
     html = owner_client.get(reverse("diary:entry_detail", args=[sad_entry.pk])).content.decode()
-    assert "지금 기분과 가까워요" in html and "close to how you feel" not in html
+    assert "지금 기분과 가깝습니다" in html and "close to how you feel" not in html
 
 
 def test_bad_feedback_input_is_not_an_error_page(owner_client, sad_entry, small_catalogue):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import User
 from diary.models import Entry
 from diary.services import today_for
-from inference.emotions import CIRCUMPLEX
+from moodsite.emotions import CIRCUMPLEX
 from tests.conftest import verified
 from tests.factories import UserFactory
 from welfare import services

@@ -161,3 +161,44 @@ def test_the_client_page_shows_the_urgent_alert_as_open_until_resolved(sharing, 
     assert "Wellbeing check worth talking about" in page and "UCLA-3 9 of 9" in page
     dashboard = caseworker_client.get(reverse("welfare:dashboard"))
     assert dashboard.status_code == 200
+
+
+def test_a_check_taken_while_the_scope_was_off_stays_private_after_sharing_again(
+    sharing, member, organisation, caseworker_client
+):
+    # given a client who stopped sharing their checks, took one, then shared them again
+    services.consent_grant(client=member, organisation=organisation, text=current_consent_text(),
+                           share_mood=True, share_text=False, share_checks=False)
+    lonely_check(member)
+    again = services.consent_grant(client=member, organisation=organisation, text=current_consent_text(),
+                                   share_mood=True, share_text=False, share_checks=True)
+    # when the alerts are evaluated and the caseworker opens the client page
+    alerts_evaluate()
+    page = caseworker_client.get(reverse("welfare:client_detail", args=[again.pk])).content.decode()
+    # then the private check is in neither
+    assert "9 / 9" not in page
+    assert not Alert.objects.filter(kind=Alert.Kind.SELF_CHECK).exists()
+    # and a check taken after sharing again is shown as before
+    lonely_check(member)
+    alerts_evaluate()
+    page = caseworker_client.get(reverse("welfare:client_detail", args=[again.pk])).content.decode()
+    assert "9 / 9" in page
+    assert Alert.objects.filter(kind=Alert.Kind.SELF_CHECK).count() == 1
+
+
+def test_a_running_wellbeing_alert_makes_the_dashboard_risk_high(sharing, member, caseworker):
+    from welfare.selectors import dashboard_rows
+
+    # given a client whose mood figures alone show only a medium risk (no entries yet)
+    [row] = dashboard_rows(user=caseworker)
+    assert row.risk_label == "medium"
+    # when a wellbeing check worth talking about opens an alert
+    lonely_check(member)
+    alerts_evaluate()
+    # then the badge says high, and goes back when a later check is lower
+    [row] = dashboard_rows(user=caseworker)
+    assert row.risk_label == "high"
+    lonely_check(member, score_each=1)
+    alerts_evaluate()
+    [row] = dashboard_rows(user=caseworker)
+    assert row.risk_label == "medium"

@@ -1,6 +1,6 @@
 from django import template
 
-from inference.emotions import EMOTION_LABELS
+from moodsite.emotions import EMOTION_LABELS
 
 register = template.Library()
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diary.tracker.moods import SOURCE_LABELS_CASEWORKER
-from inference.emotions import EMOTION_LABELS
+from moodsite.emotions import EMOTION_LABELS
 from welfare import rules, selectors, services
 from welfare.charts import TREND_RANGES, chart_payload, client_trend, trend_range
 from welfare.forms import CaseNoteForm, ResolveAlertForm

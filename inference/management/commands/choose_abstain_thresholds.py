@@ -29,7 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 def default_datasets() -> Path:
-    return Path(os.environ.get("MOODSITE_DATASETS") or Path(settings.BASE_DIR).parent / "shared" / "datasets")
+    return Path(settings.MOODSITE_DATASETS)
 
 
 def _write_metadata(path: Path, key: str, value: dict) -> None:

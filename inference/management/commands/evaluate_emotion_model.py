@@ -68,12 +68,12 @@ def evaluate(
 ) -> dict:
     from PIL import Image
 
-    from inference.emotions import EMOTIONS
     from inference.faces import find_faces, whole_image_crop
     from inference.runtime import classify_crops, detect_faces, face_landmarks_in_crops, load_model, model_info
     from inference.training.alignment import align_crops
     from inference.training.metrics import classification_report
     from inference.training.shift import shift_one
+    from moodsite.emotions import EMOTIONS
 
     load_model()  # not timed: loading is once per worker
     probabilities = np.full((len(paths), len(EMOTIONS)), np.nan)
@@ -198,7 +198,7 @@ class Command(BaseCommand):
         self.stdout.write(f"recorded as metrics[{key!r}] in {meta_path}")
 
     def print_report(self, report: dict) -> None:
-        from inference.emotions import EMOTIONS
+        from moodsite.emotions import EMOTIONS
 
         out = self.stdout.write
         out(f"model {report['model']} on {report['data']} (crop {report['crop']}, glob {report['glob']!r})")

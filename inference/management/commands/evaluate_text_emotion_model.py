@@ -40,9 +40,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         import numpy as np
 
-        from inference.emotions import EMOTIONS
         from inference.text import runtime, training
         from inference.text.evaluation import format_report, predict_set, score, sentences_per_second
+        from moodsite.emotions import EMOTIONS
 
         path = Path(options["data"])
         if not path.is_file():

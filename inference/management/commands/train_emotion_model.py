@@ -90,6 +90,13 @@ class Command(BaseCommand):
             "loss of validation accuracy (e.g. 0.005)",
         )
         parser.add_argument(
+            "--shift-calibration",
+            action="store_true",
+            help="fit the temperature on the validation crops and a shifted copy of them together (blur, "
+            "rotation, occlusion, lighting: inference/training/shift.py), so readings of selfie-like faces "
+            "are not over-confident",
+        )
+        parser.add_argument(
             "--steps-per-epoch",
             type=int,
             default=None,
@@ -110,7 +117,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # Imported here so that loading Django (and every other command) never imports torch.
         from inference.training.data import training_arrays
-        from inference.training.loop import TrainConfig, TrainData, refit_head, train
+        from inference.training.loop import TrainConfig, TrainData, train
+        from inference.training.refit import refit_head
 
         data_dir = Path(options["data"])
         if not 0 <= options["fer2013_weight"] < 1:
@@ -159,6 +167,7 @@ class Command(BaseCommand):
             augmentation=options["augment"],
             resume=options["resume"],
             balance_tolerance=options["balance_tolerance"],
+            shift_calibration=options["shift_calibration"],
             steps_per_epoch=options["steps_per_epoch"],
             warmup_steps=options["warmup_steps"],
         )

@@ -37,7 +37,8 @@ import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from inference.emotions import EMOTIONS
+from moodsite.digests import file_sha256
+from moodsite.emotions import EMOTIONS
 
 
 class Command(BaseCommand):
@@ -279,7 +280,7 @@ class Command(BaseCommand):
                 "temperature": round(head.temperature, 4),
             },
             "weights": runtime.HEAD_FILE,
-            "sha256": runtime._sha256(out / runtime.HEAD_FILE),
+            "sha256": file_sha256(out / runtime.HEAD_FILE),
             "training": {
                 "rows": {name: len(data) for name, data in sets.items()},
                 "available": {
@@ -311,8 +312,8 @@ class Command(BaseCommand):
         meta_tmp = out / f".{runtime.METADATA_FILE}.tmp"
         meta_tmp.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(meta_tmp, out / runtime.METADATA_FILE)
-        previous = os.environ.get("TEXT_MODEL_DIR")
-        os.environ["TEXT_MODEL_DIR"] = str(out)
+        previous = settings.TEXT_MODEL_DIR
+        settings.TEXT_MODEL_DIR = str(out)
         runtime.reset()
         try:
             for name in (*val_names, "en_test", "ko_test"):
@@ -325,10 +326,7 @@ class Command(BaseCommand):
                 }
         finally:
             runtime.reset()
-            if previous is None:
-                os.environ.pop("TEXT_MODEL_DIR", None)
-            else:
-                os.environ["TEXT_MODEL_DIR"] = previous
+            settings.TEXT_MODEL_DIR = previous
         metadata["metrics"]["rule"] = MULTI_LABEL_RULE
         # One validation figure for fusion: the two languages count equally (the site serves both).
         metadata["metrics"]["validation"] = {

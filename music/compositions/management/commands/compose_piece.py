@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inference.emotions import CIRCUMPLEX, EMOTIONS
+from moodsite.emotions import CIRCUMPLEX, EMOTIONS
 from music.compositions.mapping import MAX_DURATION_S, MIN_DURATION_S, TARGETS, target_point
 from music.compositions.render import produce
 

@@ -1,6 +1,9 @@
 """The seven emotions every model, chart and matcher in moodsite speaks in.
 
-Pure Python (no torch): the web processes import it freely.
+The one mood vocabulary (codes, names, colours, icons, circumplex coordinates) that every app
+imports: it lives outside the apps so that the diary does not depend on the ML app (inference
+depends on the diary, never the other way round). Pure Python (no torch, no models): the web
+processes import it freely.
 
 Circumplex coordinates (valence = pleasant/unpleasant, arousal = activated/deactivated) are the
 pleasure and arousal values of Russell & Mehrabian (1977), "Evidence for a three-factor theory
@@ -60,6 +63,21 @@ EMOTION_COLOURS = {
     "surprise": "#56B4E9",
     "neutral": "#999999",
 }
+
+
+# A shape for each emotion, so that no calendar square relies on colour alone.
+EMOTION_SYMBOLS = {
+    "angry": "▲",
+    "disgust": "◆",
+    "fear": "✱",
+    "happy": "●",
+    "sad": "▼",
+    "surprise": "★",
+    "neutral": "■",
+}
+
+# Text drawn on a coloured square: white where it reaches 4.5:1 contrast (WCAG AA), else black.
+EMOTION_INK = {name: "#ffffff" if name in {"angry", "sad"} else "#000000" for name in EMOTION_SYMBOLS}
 
 
 # Shown beside the word on the check-in buttons, never instead of it (screen readers skip them).
