@@ -177,6 +177,18 @@ def fit_head(
     )
 
 
+def shift_class(head: Head, index: int, bias: float) -> Head:
+    """Add ``bias`` to one class's logit (the output layer's bias), before the temperature.
+
+    Used for "neutral": the train command chooses a (negative) shift on diary validation rows
+    so that emotional text written like a diary is not read as neutral by default."""
+    weights, biases = head.layers[-1]
+    biases = biases.copy()
+    biases[index] += np.float32(bias)
+    head.layers[-1] = (weights, biases)
+    return head
+
+
 def calibrate(head: Head, embeddings: np.ndarray, labels: np.ndarray, texts: list[str] | None = None) -> Head:
     """Set the temperature minimising NLL of ``labels`` (class indices) on held-out rows."""
     head.temperature = fit_temperature(head.logits(embeddings, texts), labels)

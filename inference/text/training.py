@@ -11,6 +11,10 @@ Datasets (``../shared/datasets/text``, see its README):
 * The Korean single-turn dialogue set (``korean_single_turn/dataset_utf8.csv``, columns
   Sentence, Emotion). It has no official split: ``korean_split`` holds out 20% with a fixed seed
   (the test split) and a further 10% of the rest for validation.
+* The team's own diary-style sets (``inference/text/data/diary_train_{en,ko}.tsv`` in this
+  repository, ``label<TAB>text`` with our seven labels): written for training, kept apart from
+  the diary probe under tests/ (no row is a near-duplicate of a probe row, ``near_duplicates``).
+  ``diary_split`` keeps a seeded 20% of every (language, mood) for validation.
 
 Embeddings are cached under ``var/cache/text_emotion/<encoder>/`` keyed by the SHA-1 of the
 cleaned text, in chunk files written atomically, so an interrupted run resumes and retraining
@@ -57,6 +61,10 @@ KOREAN_TO_OURS = {
 KOREAN_SPLIT_SEED = 20240917
 KOREAN_TEST_FRACTION = 0.2
 KOREAN_VAL_FRACTION = 0.1  # of what is left after the test split
+DIARY_DIR = Path(__file__).resolve().parent / "data"
+DIARY_SPLIT_SEED = 20261202
+DIARY_VAL_FRACTION = 0.2
+NEAR_DUPLICATE_JACCARD = 0.5  # character 3-gram Jaccard at which a diary row is too close to a probe row
 CHUNK = 512  # embeddings per cache file: small enough that a killed run loses little
 
 
@@ -146,6 +154,61 @@ def korean_split(data: TextSet) -> tuple[TextSet, TextSet, TextSet]:
         data.subset(np.sort(val), "korean-val"),
         data.subset(np.sort(test), "korean-test"),
     )
+
+
+def read_diary(path: Path, language: str) -> TextSet:
+    """One of the team's diary-style files: ``label<TAB>text`` lines, labels among EMOTIONS."""
+    texts, label_sets = [], []
+    with open(path, encoding="utf-8", newline="") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            label, _, text = line.rstrip("\n").partition("\t")
+            if label.strip() not in EMOTIONS or not clean(text):
+                raise ValueError(f"{path}:{number}: expected '<one of {', '.join(EMOTIONS)}><TAB><text>'")
+            texts.append(clean(text))
+            label_sets.append([EMOTIONS.index(label.strip())])
+    return TextSet(f"diary-{language}", texts, _targets(label_sets), [frozenset(s) for s in label_sets], language)
+
+
+def diary_split(data: TextSet) -> tuple[TextSet, TextSet]:
+    """(train, validation): a seeded 20% of every mood held out, the same rows every run."""
+    rng = np.random.default_rng(DIARY_SPLIT_SEED)
+    labels = data.first_labels
+    val = []
+    for label in range(len(EMOTIONS)):
+        rows = np.flatnonzero(labels == label)
+        val.extend(rng.permutation(rows)[: int(round(len(rows) * DIARY_VAL_FRACTION))])
+    held = np.zeros(len(data), dtype=bool)
+    held[np.array(val, dtype=int)] = True
+    return (
+        data.subset(np.flatnonzero(~held), f"{data.name}-train"),
+        data.subset(np.flatnonzero(held), f"{data.name}-val"),
+    )
+
+
+def read_diaries(folder: Path = DIARY_DIR) -> dict[str, tuple[TextSet, TextSet]]:
+    """{language: (train, validation)} for each ``diary_train_<language>.tsv`` in ``folder``."""
+    return {
+        path.stem.rsplit("_", 1)[-1]: diary_split(read_diary(path, path.stem.rsplit("_", 1)[-1]))
+        for path in sorted(folder.glob("diary_train_*.tsv"))
+    }
+
+
+def _trigrams(text: str) -> set[str]:
+    text = " ".join(clean(text).lower().split())
+    return {text[i : i + 3] for i in range(max(len(text) - 2, 1))}
+
+
+def near_duplicates(texts: list[str], others: list[str], threshold: float = NEAR_DUPLICATE_JACCARD) -> list[int]:
+    """Indexes of ``texts`` whose character 3-gram Jaccard with some text of ``others`` is >= threshold."""
+    theirs = [_trigrams(t) for t in others]
+    out = []
+    for i, text in enumerate(texts):
+        mine = _trigrams(text)
+        if any(len(mine & t) / len(mine | t) >= threshold for t in theirs if mine | t):
+            out.append(i)
+    return out
 
 
 def read_any(path: Path) -> TextSet:

@@ -87,3 +87,11 @@ def test_shipped_weights_come_from_the_shipped_metadata():
     assert weights == fusion.weights_from_nll(face, text)
     assert weights["face"] + weights["text"] == pytest.approx(1.0, abs=1e-3)
     assert 0.0 < weights["face"] < 1.0
+
+
+def test_the_fallback_weights_are_those_of_the_shipped_models():
+    # given the validation figures of the face and text models shipped with this code
+    face = fusion._validation_nll(fusion._WEIGHTS / "face" / "model.json", ("validation.nll", "validation.loss"))
+    text = fusion._validation_nll(fusion._WEIGHTS / "text" / "head.json", ("validation.nll",))
+    # then the weights used when a metadata file lacks its figure are the same ones
+    assert fusion.DEFAULT_WEIGHTS == fusion.weights_from_nll(face, text)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inference.text import runtime, segment
+from inference.text import runtime, segment, training
 from moodsite.emotions import EMOTIONS
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -44,6 +44,16 @@ def test_the_probe_is_what_its_docstring_says():
         assert min(counts.values()) >= 13, counts
         long_entries = [r for r in mine if len(segment.sentences(r[2])) >= 3]
         assert len({r[1] for r in long_entries}) == len(EMOTIONS)
+
+
+def test_no_diary_training_entry_is_a_near_copy_of_a_probe_entry():
+    # Given the team's diary-style training sets (the same writers as the probe) and the probe
+    probe_texts = [text for _, _, text in probe()]
+    for language in ("en", "ko"):
+        train = training.read_diary(training.DIARY_DIR / f"diary_train_{language}.tsv", language)
+        # Then none shares half or more of its character 3-grams with a probe entry
+        assert training.near_duplicates(train.texts, probe_texts) == []
+        assert len(train) >= 7 * 100
 
 
 @pytest.fixture(scope="module")

@@ -58,6 +58,66 @@ def write_datasets(folder: Path) -> Path:
     return folder
 
 
+DIARY = {
+    "en": [
+        ("angry", "My manager took credit for my work again today."),
+        ("disgust", "The fridge at work smelled of rotten fish and someone had left mould in a cup."),
+        ("fear", "I heard footsteps behind me all the way home and did not dare turn round."),
+        ("happy", "We finally went to the beach and the kids laughed all afternoon."),
+        ("sad", "I cleared out dad's wardrobe today and kept only his old scarf."),
+        ("surprise", "My old teacher was standing at the bus stop, after twenty years."),
+        ("neutral", "I did the laundry, paid the bills and watched the news."),
+    ],
+    "ko": [
+        ("angry", "택배 기사가 또 물건을 문 앞에 던지고 갔다."),
+        ("disgust", "식당 국에서 머리카락이 나왔는데 주인은 모른 척했다."),
+        ("fear", "밤에 누가 현관문 손잡이를 계속 돌렸다."),
+        ("happy", "손주가 처음으로 할머니라고 불러 줬다."),
+        ("sad", "오랜 친구의 장례식에 다녀왔다."),
+        ("surprise", "길에서 삼십 년 전 직장 동료를 우연히 만났다."),
+        ("neutral", "오전에 장을 보고 오후에는 빨래를 했다."),
+    ],
+}
+
+
+def write_diaries(folder: Path, copies: int = 5) -> Path:
+    folder.mkdir(parents=True)
+    for language, rows in DIARY.items():
+        lines = [f"{label}\t{text} ({i})" for i in range(copies) for label, text in rows]
+        (folder / f"diary_train_{language}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_the_diary_split_holds_out_a_fifth_of_every_mood_the_same_way_each_time(tmp_path):
+    # given diary files with 5 entries of every mood in each language
+    folder = write_diaries(tmp_path / "diary")
+    # when they are read and split twice
+    first, second = training.read_diaries(folder), training.read_diaries(folder)
+    # then each language keeps 1 of every mood's 5 entries for validation, the same ones both times
+    assert set(first) == {"en", "ko"}
+    for language, (train, val) in first.items():
+        assert len(train) == 28 and len(val) == 7
+        assert sorted(val.first_labels) == list(range(len(EMOTIONS)))
+        assert not set(train.texts) & set(val.texts)
+        assert val.texts == second[language][1].texts
+
+
+def test_a_diary_file_with_an_unknown_mood_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "diary_train_en.tsv"
+    path.write_text("happy\tA lovely walk.\njoyful\tAnother walk.\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"diary_train_en.tsv:2"):
+        training.read_diary(path, "en")
+
+
+def test_near_duplicates_catch_a_lightly_reworded_entry_but_not_another_one():
+    probe = ["My manager presented my idea at the meeting as if it were his own, again."]
+    texts = [
+        "My manager presented my idea at the meeting as if it were his own again!",
+        "The neighbour's dog barked all night and I could not sleep.",
+    ]
+    assert training.near_duplicates(texts, probe) == [0]
+
+
 def test_the_multi_label_rule_counts_any_gold_label_as_right():
     # given a row labelled joy+fear, a row labelled anger, and a text with no result
     data = training.TextSet(
@@ -111,11 +171,14 @@ def test_train_and_evaluate_commands_write_and_read_a_head(tmp_path, settings, c
     call_command(
         "train_text_emotion_model",
         "--data", str(data), "--out", str(out), "--cache-dir", str(tmp_path / "cache"),
-        "--l2", "1e-2", "--max-iter", "100",
+        "--l2", "1e-2", "--max-iter", "100", "--diary", str(write_diaries(tmp_path / "diary")),
+        "--diary-weight", "0", "1", "--neutral-bias", "-1", "0", "--baseline", "",
     )  # fmt: skip
     metadata = json.loads((out / runtime.METADATA_FILE).read_text())
     assert metadata["sha256"] and metadata["classes"] == list(EMOTIONS)
-    assert {"en_test", "ko_test", "validation"} <= set(metadata["metrics"])
+    assert {"en_test", "ko_test", "validation", "diary_en_val", "diary_ko_val", "diary_val"} <= set(metadata["metrics"])
+    assert metadata["head"]["diary_weight"] in (0.0, 1.0) and metadata["head"]["neutral_bias"] in (-1.0, 0.0)
+    assert metadata["training"]["diary"]["entries"] == {"en": [28, 7], "ko": [28, 7]}
     settings.TEXT_MODEL_DIR = str(out)
     runtime.reset()
     try:
@@ -128,6 +191,7 @@ def test_train_and_evaluate_commands_write_and_read_a_head(tmp_path, settings, c
     finally:
         runtime.reset()
     printed = capsys.readouterr().out
+    assert "diary_weight=1 " in printed and "neutral bias -1.00" in printed and "diary val macro-F1" in printed
     for words in ("accuracy", "macro-F1", "ECE", "sentences per second", "any gold label", "surprise"):
         assert words in printed
     report = json.loads(report_file.read_text())
