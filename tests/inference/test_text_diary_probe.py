@@ -20,8 +20,8 @@ from moodsite.emotions import EMOTIONS
 
 DATA = Path(__file__).resolve().parent / "data"
 TARGET = 0.85
-FLOOR = 0.35
-LANGUAGE_FLOOR = 0.28
+FLOOR = 0.70
+LANGUAGE_FLOOR = 0.65
 
 
 def probe() -> list[tuple[str, str, str]]:
