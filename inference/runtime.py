@@ -214,8 +214,6 @@ def model_info() -> dict:
 
 def classify_crops(crops: np.ndarray) -> np.ndarray:
     """N x 48 x 48 uint8 face crops -> N x 7 calibrated probabilities in EMOTIONS order."""
-    from inference.face_model import normalise
-
     crops = np.asarray(crops, dtype=np.uint8)
     if crops.ndim == 2:
         crops = crops[None]
@@ -224,17 +222,27 @@ def classify_crops(crops: np.ndarray) -> np.ndarray:
     state = _get()
     import torch
 
-    model, device, temperature = state["model"], state["device"], state["temperature"]
-    autocast = state["autocast"]
+    temperature = state["temperature"]
+    batches = batched_logits(state["model"], crops, state["device"], state["autocast"])
+    return np.concatenate([torch.softmax(logits / temperature, dim=1).double().numpy() for logits in batches])
+
+
+def batched_logits(model, crops: np.ndarray, device, autocast, batch_size: int = BATCH_SIZE) -> list:
+    """The network's float32 logits for these crops, one CPU tensor per batch: normalised,
+    channels-last, under ``autocast`` (None: float32). Training and evaluation call it too, so that
+    temperatures and thresholds are fitted on logits computed exactly as the site computes them."""
+    import torch
+
+    from inference.face_model import normalise
+
     out = []
     with torch.inference_mode():
-        for i in range(0, len(crops), BATCH_SIZE):
-            x = torch.from_numpy(normalise(crops[i : i + BATCH_SIZE])).to(device)
+        for i in range(0, len(crops), batch_size):
+            x = torch.from_numpy(normalise(crops[i : i + batch_size])).to(device)
             x = x.contiguous(memory_format=torch.channels_last)
             with torch.autocast(device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
-                logits = model(x).float() / temperature
-            out.append(torch.softmax(logits, dim=1).double().cpu().numpy())
-    return np.concatenate(out)
+                out.append(model(x).float().cpu())
+    return out
 
 
 def _mtcnn_nets() -> tuple:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from inference.face_model import ARCH, INPUT_SIZE, MEAN, STD, build_model, normalise
-from inference.runtime import autocast_dtype
+from inference.face_model import ARCH, INPUT_SIZE, MEAN, STD, build_model
+from inference.runtime import autocast_dtype, batched_logits
 from inference.training.calibration import fit_temperature, nll
 from inference.training.metrics import classification_report, softmax
 from moodsite.digests import file_sha256
@@ -68,16 +68,10 @@ def abstain_key(top: np.ndarray, correct: np.ndarray, validation: str, target_ac
 def predict_logits(
     model, images: np.ndarray, device: torch.device, batch_size: int = 512, autocast: torch.dtype | None = None
 ) -> np.ndarray:
-    """Logits as the runtime computes them (channels-last, optional autocast), in numpy."""
+    """Logits as the runtime computes them (runtime.batched_logits), in numpy."""
     model.eval()
-    out = []
-    with torch.inference_mode():
-        for i in range(0, len(images), batch_size):
-            x = torch.from_numpy(normalise(images[i : i + batch_size])).to(device)
-            x = x.contiguous(memory_format=torch.channels_last)
-            with torch.autocast(device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
-                out.append(model(x).float().cpu().numpy())
-    return np.concatenate(out) if out else np.zeros((0, len(EMOTIONS)), np.float32)
+    batches = batched_logits(model, images, device, autocast, batch_size)
+    return torch.cat(batches).numpy() if batches else np.zeros((0, len(EMOTIONS)), np.float32)
 
 
 def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
