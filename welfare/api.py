@@ -141,7 +141,8 @@ class ClientListView(AuditRefusalsMixin, APIView):
         services.access_record(
             viewer=request.user, consents=[row.consent for row in page], action=AccessLog.Action.API_LIST
         )
-        return paginator.get_paginated_response(ClientSummarySerializer(page, many=True).data)
+        rows = selectors.with_sparklines(list(page))
+        return paginator.get_paginated_response(ClientSummarySerializer(rows, many=True).data)
 
 
 class TrendDaySerializer(serializers.Serializer):

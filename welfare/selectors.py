@@ -8,8 +8,8 @@ caseworker is a member of the consent's organisation. Nothing here looks at `is_
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Concat, TruncDate
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,9 +17,10 @@ from accounts.models import User
 from diary.models import Entry
 from diary.tracker.moods import mood_emotion, mood_source
 from welfare import rules
+from welfare.figures import client_figures
 from welfare.models import AccessLog, Alert, Consent, ConsentText, Membership, Organisation
-from welfare.periods import CHECKS, MOOD, TEXT, Gap, consent_gaps, hidden_q
-from welfare.stats import MoodStats, mood_stats
+from welfare.periods import CHECKS, MOOD, TEXT, consent_gaps, hidden_q
+from welfare.stats import MoodStats, daily_means
 
 SPARKLINE_DAYS = (7, 30)
 
@@ -107,8 +108,9 @@ class ClientSummary:
     latest_emotion: str
     latest_day: datetime.date | None
     stats: MoodStats
-    series: dict[int, list[float | None]]
     alerts: list[Alert] = field(default_factory=list)
+    # The sparklines' daily means, by length: filled by with_sparklines for the rows shown.
+    series: dict[int, list[float | None]] = field(default_factory=dict)
     latest_source: str = ""  # "self" (the member's choice) or "ai" (read automatically)
     # Kinds whose alert episode is still running (even if a caseworker resolved the alert).
     running: frozenset[str] = frozenset()
@@ -176,33 +178,23 @@ DASHBOARD_FIELDS = (
     "client__display_name",
     "client__email",
     "client__time_zone",
+    "client__mood_version",  # welfare.figures' cache key
     "granted_at",
 )
 
 
-def _latest_entry(field_name: str, *, today: datetime.date, hidden: list[Gap]) -> Subquery:
-    """A field of the client's latest visible entry (welfare.periods); `mood` is "source:emotion" by
-    the one mood rule (one subquery for both), e.g. "self:sad", or ":" when the entry is not read."""
-    latest = (
-        Entry.objects.filter(owner=OuterRef("client"), day__lte=today)
-        .exclude(hidden_q(hidden))
-        .order_by("-day", "-created_at")
-    )
-    if field_name == "mood":
-        latest = latest.annotate(mood=Concat(mood_source(), Value(":"), mood_emotion(), output_field=CharField()))
-    return Subquery(latest.values(field_name)[:1])
-
-
 def client_summary(*, user: User, consent: Consent, now: datetime.datetime | None = None) -> ClientSummary:
     """One client's dashboard row: the client page shows the very figures the dashboard shows."""
-    return dashboard_rows(user=user, consent_id=consent.pk, now=now)[0]
+    return with_sparklines(dashboard_rows(user=user, consent_id=consent.pk, now=now))[0]
 
 
 def dashboard_rows(
     *, user: User, risk: str = "", sort: str = "risk", now: datetime.datetime | None = None,
     consent_id: int | None = None,
 ) -> list[ClientSummary]:
-    """The caseworker's clients with their figures, in five queries whatever the number of clients."""
+    """The caseworker's clients with their figures, in five queries whatever the number of clients
+    (the figures from welfare.figures' cache where they have not changed), sorted and filtered;
+    the rows shown get their sparklines from with_sparklines."""
     now = now or timezone.now()
     visible = consent_list_visible_to(user=user)
     if consent_id is not None:
@@ -216,10 +208,6 @@ def dashboard_rows(
         .select_related(None)
         .select_related("client")
         .only(*DASHBOARD_FIELDS)
-        .annotate(
-            latest_day=_latest_entry("day", today=horizon, hidden=gaps),
-            latest_mood=_latest_entry("mood", today=horizon, hidden=gaps),
-        )
     )
     if not consents:
         return []
@@ -243,24 +231,22 @@ def dashboard_rows(
             running.setdefault(alert.consent_id, set()).add(alert.kind)
         if alert.status != Alert.Status.RESOLVED:
             alerts_by_consent.setdefault(alert.consent_id, []).append(alert)
-    longest = max(SPARKLINE_DAYS)
     for group in by_zone.values():
         zone_today = timezone.localtime(now, group[0].client.zone).date()
         zone = group[0].client.zone
-        # moods=True: the risk badge applies the negative-mood rule too.
-        stats = mood_stats(owners=[c.client_id for c in group], today=zone_today, series_days=longest, hidden=gaps)
+        # With the mood counts: the risk badge applies the negative-mood rule too.
+        figures_of = client_figures(clients=[c.client for c in group], today=zone_today, horizon=horizon, hidden=gaps)
         for consent in group:
-            figures = stats[consent.client_id]
-            latest_source, _colon, latest_mood = (consent.latest_mood or "").partition(":")
+            figures = figures_of[consent.client_id]
+            latest_source, _colon, latest_mood = figures.latest_mood.partition(":")
             rows.append(
                 ClientSummary(
                     consent=consent,
                     today=zone_today,
                     latest_emotion=latest_mood,
                     latest_source=latest_source,
-                    latest_day=consent.latest_day,
-                    stats=figures,
-                    series={n: figures.daily[-n:] for n in SPARKLINE_DAYS},
+                    latest_day=figures.latest_day,
+                    stats=figures.stats,
                     alerts=alerts_by_consent.get(consent.pk, []),
                     running=frozenset(running.get(consent.pk, ())),
                     since=timezone.localtime(consent.granted_at, zone).date(),
@@ -269,6 +255,22 @@ def dashboard_rows(
     if risk in Risk.LABELS.values():
         rows = [row for row in rows if row.risk_label == risk]
     rows.sort(key=SORTS.get(sort, SORTS["risk"]))
+    return rows
+
+
+def with_sparklines(rows: list[ClientSummary]) -> list[ClientSummary]:
+    """The rows, each with its 7- and 30-day sparkline series: one query for the rows shown (a
+    page of the dashboard, not the whole caseload it was sorted from)."""
+    longest = max(SPARKLINE_DAYS)
+    by_day: dict[datetime.date, list[ClientSummary]] = {}
+    for row in rows:
+        by_day.setdefault(row.today, []).append(row)
+    for today, group in by_day.items():
+        consents = [row.consent for row in group]
+        means = daily_means(owners=[c.client_id for c in consents], today=today, days=longest,
+                            hidden=consent_gaps(consents=consents, scope=MOOD))
+        for row in group:
+            row.series = {n: means[row.consent.client_id][-n:] for n in SPARKLINE_DAYS}
     return rows
 
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Avg, Count, Max, Q, QuerySet
+from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 
 from diary.models import DayMood, Entry
 from diary.tracker.moods import (
@@ -136,51 +136,54 @@ def mood_stats(
     return {pk: result[pk] for pk in owners}
 
 
+def daily_means(*, owners: list[int], today: datetime.date, days: int, hidden: Sequence[Gap] = ()) -> dict[int, list]:
+    """Per owner, the mean valence of each of the last `days` days (None where there is none):
+    mood_stats' daily series alone, for the few clients a page shows."""
+    gapped = _with_gaps(hidden)
+    stored = [pk for pk in owners if pk not in gapped]
+    series = _daily_stored(stored, today, days) if stored else {}
+    entries = _mood_stats_entries([pk for pk in owners if pk in gapped], today, days, False, hidden)
+    series.update({pk: figures.daily for pk, figures in entries.items()})
+    return {pk: series.get(pk, [None] * days) for pk in owners}
+
+
 def _mood_stats_stored(owners: list[int], today: datetime.date, series_days: int, moods: bool) -> dict[int, MoodStats]:
-    """mood_stats from the day figures: one query, at most 67 rows per member."""
+    """mood_stats from the day figures: the sums are added up in the database (one row per member
+    comes back, not 67), and the daily series, when asked for, is one more query over its days."""
     if not owners:
         return {}
     recent_start, baseline_start, baseline_end = windows(today)
-    series_start = today - datetime.timedelta(days=series_days - 1)
-    columns = ("owner_id", "day", "valence_n", "valence_sum", "valence_sq", "with_mood", "own", *NEGATIVES)
-    rows = _fetch(DayMood.objects.filter(owner_id__in=owners, day__gte=baseline_start, day__lte=today)
-                  .order_by().values_list(*columns))
-    sums: dict[int, dict[str, float]] = {}
-    daily: dict[int, list[float | None]] = {}
-    for owner, day, v_n, v_sum, v_sq, with_mood, own, *negative in rows:
-        day = _as_date(day)
-        figures = sums.setdefault(owner, {"last_day": day})
-        figures["last_day"] = max(figures["last_day"], day)
-        window = "recent" if day >= recent_start else "base"
-        figures[f"{window}_n"] = figures.get(f"{window}_n", 0) + v_n
-        figures[f"{window}_sum"] = figures.get(f"{window}_sum", 0.0) + v_sum
-        if window == "base":
-            figures["base_sq"] = figures.get("base_sq", 0.0) + v_sq
-        else:
-            figures["with_mood"] = figures.get("with_mood", 0) + with_mood
-            figures["own"] = figures.get("own", 0) + own
-            for name, n in zip(NEGATIVES, negative, strict=True):
-                figures[name] = figures.get(name, 0) + n
-        at = (day - series_start).days
-        if 0 <= at < series_days and v_n:
-            daily.setdefault(owner, [None] * series_days)[at] = v_sum / v_n
+    recent, base = Q(day__gte=recent_start), Q(day__lte=baseline_end)
+    sums = {
+        "last_day": Max("day"),
+        "recent_n": Sum("valence_n", filter=recent), "recent_sum": Sum("valence_sum", filter=recent),
+        "base_n": Sum("valence_n", filter=base), "base_sum": Sum("valence_sum", filter=base),
+        "base_sq": Sum("valence_sq", filter=base),
+    }
+    if moods:
+        sums.update(with_mood=Sum("with_mood", filter=recent), own=Sum("own", filter=recent),
+                    **{name: Sum(name, filter=recent) for name in NEGATIVES})
+    rows = (DayMood.objects.filter(owner_id__in=owners, day__gte=baseline_start, day__lte=today)
+            .order_by().values("owner_id").annotate(**sums))
+    daily = _daily_stored(owners, today, series_days) if series_days else {}
     result: dict[int, MoodStats] = {}
-    for owner, figures in sums.items():
-        n_recent, n_base = figures.get("recent_n", 0), figures.get("base_n", 0)
+    for figures in rows:
+        owner = figures["owner_id"]
+        n_recent, n_base = figures["recent_n"] or 0, figures["base_n"] or 0
         mean_base = figures["base_sum"] / n_base if n_base else None
         stats = MoodStats(
             recent_valence_entries=n_recent,
             recent_mean=figures["recent_sum"] / n_recent if n_recent else None,
             baseline_entries=n_base,
             baseline_mean=mean_base,
-            baseline_sd=_sample_sd(n_base, mean_base, figures.get("base_sq")),
-            last_day=figures["last_day"],
+            baseline_sd=_sample_sd(n_base, mean_base, figures["base_sq"]),
+            last_day=_as_date(figures["last_day"]),
             daily=daily.get(owner, [None] * series_days),
         )
         if moods:
-            stats.recent_mood_entries, stats.recent_own = figures.get("with_mood", 0), figures.get("own", 0)
-            stats.recent_negative = sum(figures.get(name, 0) for name in NEGATIVES)
-            stats.negative_by_emotion = {name: figures[name] for name in NEGATIVES if figures.get(name)}
+            stats.recent_mood_entries, stats.recent_own = figures["with_mood"] or 0, figures["own"] or 0
+            stats.negative_by_emotion = {name: figures[name] for name in NEGATIVES if figures[name]}
+            stats.recent_negative = sum(stats.negative_by_emotion.values())
         result[owner] = stats
     missing = [pk for pk in owners if pk not in result]
     if missing:
@@ -191,6 +194,17 @@ def _mood_stats_stored(owners: list[int], today: datetime.date, series_days: int
         for pk in missing:
             result.setdefault(pk, MoodStats(daily=[None] * series_days))
     return result
+
+
+def _daily_stored(owners: list[int], today: datetime.date, days: int) -> dict[int, list[float | None]]:
+    """Each member's mean valence on each of the last `days` days (None on a day without one)."""
+    start = today - datetime.timedelta(days=days - 1)
+    rows = _fetch(DayMood.objects.filter(owner_id__in=owners, day__gte=start, day__lte=today, valence_n__gt=0)
+                  .order_by().values_list("owner_id", "day", "valence_n", "valence_sum"))
+    daily: dict[int, list[float | None]] = {}
+    for owner, day, v_n, v_sum in rows:
+        daily.setdefault(owner, [None] * days)[(_as_date(day) - start).days] = v_sum / v_n
+    return daily
 
 
 def _fetch(rows: QuerySet) -> list[tuple]:

@@ -14,7 +14,7 @@ from tests.welfare.conftest import link
 from welfare import services
 from welfare.evaluation import alerts_evaluate
 from welfare.models import Alert
-from welfare.selectors import current_consent_text, dashboard_rows
+from welfare.selectors import current_consent_text, dashboard_rows, with_sparklines
 
 REAL_NOW = timezone.now()
 
@@ -87,7 +87,7 @@ def test_the_withdrawn_period_is_invisible_in_the_api(reconsented, caseworker_cl
 
 def test_the_dashboard_figures_and_sparklines_leave_the_gap_out(reconsented, caseworker, member):
     # Given the only negative days are in the withdrawal period
-    row = dashboard_rows(user=caseworker)[0]
+    [row] = with_sparklines(dashboard_rows(user=caseworker))
     # then the sparkline shows nothing on them: only the two shared days have a value
     assert row.series[30][-7] is None and row.series[30][-6] is None
     assert sum(value is not None for value in row.series[30]) == 2

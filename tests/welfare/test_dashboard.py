@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 from tests.welfare.conftest import link, write_days
 from welfare.evaluation import alerts_evaluate
 from welfare.models import Alert, CaseNote
-from welfare.selectors import dashboard_rows
+from welfare.selectors import dashboard_rows, with_sparklines
 
 
 def client_named(name, organisation, caseworker, **kwargs):
@@ -26,7 +26,7 @@ def test_it_shows_each_clients_figures(caseworker_client, caseworker, organisati
     write_days(consent.client, {7 + i: 0.5 + (0.1 if i % 2 else -0.1) for i in range(60)})
     write_days(consent.client, {2: "sad", 3: "sad", 4: "fear"})
 
-    [row] = dashboard_rows(user=caseworker)
+    [row] = with_sparklines(dashboard_rows(user=caseworker))
 
     assert row.latest_emotion == "sad" and row.days_since_last_entry == 2
     assert row.stats.recent_mean == pytest.approx((-0.63 * 2 - 0.64) / 3)
@@ -73,6 +73,30 @@ def test_the_dashboard_query_count_does_not_grow_with_clients(caseworker_client,
     many = count_queries()
 
     assert few == many and many <= 15
+
+
+def test_a_clients_change_shows_at_once_though_the_figures_are_cached(caseworker, organisation):
+    changing = client_named("Cho", organisation, caseworker)
+    steady = client_named("Moon", organisation, caseworker)
+    write_days(changing.client, {1: "happy", 2: "happy"})
+    write_days(steady.client, {1: "happy"})
+    [first] = [row for row in dashboard_rows(user=caseworker) if row.consent == changing]
+    assert first.stats.recent_negative == 0
+
+    def day_figure_queries() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            rows = {row.consent: row for row in dashboard_rows(user=caseworker)}
+        return rows, [q["sql"] for q in queries.captured_queries if "diary_daymood" in q["sql"]]
+
+    # A second look with nothing changed reads no day figures at all
+    _rows, read = day_figure_queries()
+    assert read == []
+    # When one client writes three sad days, the next look shows them, and reads only theirs again
+    write_days(changing.client, {0: "sad", 3: "sad", 4: "sad"})
+    rows, read = day_figure_queries()
+    assert (rows[changing].stats.recent_negative, rows[changing].stats.recent_mood_entries) == (3, 5)
+    assert rows[steady].stats.recent_mood_entries == 1
+    assert len(read) == 1 and f'"owner_id" IN ({changing.client.pk})' in read[0]
 
 
 def test_the_client_page_shows_trends_alerts_and_notes(caseworker_client, caseworker, organisation):

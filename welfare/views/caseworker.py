@@ -123,7 +123,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "welfare/dashboard.html",
         {
-            "lines": dashboard_lines(list(page)),
+            "lines": dashboard_lines(selectors.with_sparklines(list(page))),
             "page": page,
             "page_query": urlencode({k: v for k, v in (("risk", risk), ("sort", sort)) if v}),
             "total": len(rows),
