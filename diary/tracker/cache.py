@@ -20,6 +20,9 @@ from accounts.models import User
 # Long enough to serve a person's repeated looks at a range, short enough that keys left behind
 # by edits do not pile up (each page view of a new range is one ~50-200 KB pickled entry).
 TIMEOUT_SECONDS = 60 * 60
+# Part of every key: bump it when the shape of a cached value changes, so that a deploy never
+# reads a value an older release wrote (2: the page's calendar months and other_months).
+SHAPE = 2
 
 
 def mood_changed(*, owner_ids: Iterable[int] | QuerySet) -> None:
@@ -34,7 +37,7 @@ def mood_changed(*, owner_ids: Iterable[int] | QuerySet) -> None:
 def _key(kind: str, user: User, *parts) -> str:
     version = getattr(user, "mood_version", 0)
     tail = ":".join(str(part) for part in parts)
-    return f"tracker:{kind}:{user.pk}:{version}:{get_language()}:{user.time_zone}:{tail}"
+    return f"tracker:{kind}:{SHAPE}:{user.pk}:{version}:{get_language()}:{user.time_zone}:{tail}"
 
 
 def cached(kind: str, user: User, parts: tuple, compute):

@@ -11,6 +11,10 @@ from moodsite.emotions import EMOTION_COLOURS, EMOTION_INK, EMOTION_SYMBOLS
 
 # More months than this on one page and the calendar points to Year in Pixels instead.
 MAX_CALENDAR_MONTHS = 12
+# The tracker page draws the latest three months of a longer range that have entries and lists the
+# others, each linking to its own month: a year's ~370 drawn days were most of a 170 KB page. The
+# printable report still draws up to MAX_CALENDAR_MONTHS; Year in Pixels shows every day of a year.
+PAGE_CALENDAR_MONTHS = 3
 
 
 def _cell(day: datetime.date, data: dict | None, in_range: bool) -> dict:
@@ -29,22 +33,56 @@ def _cell(day: datetime.date, data: dict | None, in_range: bool) -> dict:
     return cell
 
 
-def month_grids(days: list[dict], date_range: DateRange) -> list[dict]:
-    """Month calendars (weeks of Monday … Sunday) for the months the range touches, newest last."""
-    by_date = {d["date"]: d for d in days}
+def range_months(date_range: DateRange) -> list[tuple[int, int]]:
+    """(year, month) of each month the range touches, oldest first."""
     months = []
     year, month = date_range.start.year, date_range.start.month
     while (year, month) <= (date_range.end.year, date_range.end.month):
         months.append((year, month))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def months_to_draw(days: list[dict], date_range: DateRange, last: int) -> list[tuple[int, int]]:
+    """The range's months to draw, oldest first: all when there are at most `last`, else the latest
+    `last` that have an entry (the latest `last` when none has)."""
+    months = range_months(date_range)
+    if len(months) <= last:
+        return months
+    written = {(d["date"].year, d["date"].month) for d in days if d["entries"]}
+    return [month for month in months if month in written][-last:] or months[-last:]
+
+
+def month_grids(days: list[dict], date_range: DateRange, months: list[tuple[int, int]]) -> list[dict]:
+    """Month calendars (weeks of Monday … Sunday) for these months of the range, in their order."""
+    by_date = {d["date"]: d for d in days}
     grids = []
-    for year, month in months[-MAX_CALENDAR_MONTHS:]:
+    for year, month in months:
         weeks = [
             [_cell(day, by_date.get(day), day in date_range) if day.month == month else None for day in week]
             for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
         ]
         grids.append({"year": year, "month": month, "first": datetime.date(year, month, 1), "weeks": weeks})
     return grids
+
+
+def other_months(days: list[dict], date_range: DateRange, drawn: list[tuple[int, int]]) -> list[dict]:
+    """The range's months not drawn, newest first: how many days had entries and the mood seen on
+    most of them, for a one-line link to each month's own calendar."""
+    months = [month for month in range_months(date_range) if month not in drawn]
+    listed = {month: {"first": datetime.date(*month, 1), "days": 0, "moods": {}} for month in months}
+    for day in days:
+        item = listed.get((day["date"].year, day["date"].month))
+        if item is not None and day["entries"]:
+            item["days"] += 1
+            if day["emotion"]:
+                item["moods"][day["emotion"]] = item["moods"].get(day["emotion"], 0) + 1
+    out = []
+    for item in reversed(listed.values()):
+        top = max(item["moods"], key=item["moods"].get) if item["moods"] else None
+        out.append({"first": item["first"], "days": item["days"], "top": emotion_label(top) if top else "",
+                    "symbol": EMOTION_SYMBOLS[top] if top else ""})
+    return out
 
 
 def year_pixels(days: list[dict], year: int) -> list[dict]:

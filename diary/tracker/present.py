@@ -1,5 +1,6 @@
 """Turns a summary into rows of text for the HTML tables (the text alternative of each chart)."""
 
+
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 
@@ -20,8 +21,9 @@ def period_label(period: dict, granularity: str) -> str:
     return date_format(period["start"], "DATE_FORMAT")
 
 
-def daily_rows(summary: dict) -> list[dict]:
-    """Days with an entry or a rolling mean (the empty stretches of a long range are left out)."""
+def daily_rows(summary: dict, months: set[tuple[int, int]] | None = None) -> list[dict]:
+    """Days with an entry or a rolling mean (the empty stretches of a long range are left out),
+    in these (year, month)s only when given."""
     return [
         {
             "date": day["date"], "entry_id": day["entry_id"], "entries": day["entries"],
@@ -31,7 +33,8 @@ def daily_rows(summary: dict) -> list[dict]:
             "valence": signed(day["valence"]), "rolling": signed(day["rolling_mean"]),
         }
         for day in summary["days"]
-        if day["entries"] or day["rolling_mean"] is not None
+        if (day["entries"] or day["rolling_mean"] is not None)
+        and (months is None or (day["date"].year, day["date"].month) in months)
     ]
 
 
@@ -50,9 +53,9 @@ def weekday_rows(summary: dict) -> list[dict]:
     ]
 
 
-def tables(summary: dict) -> dict:
+def tables(summary: dict, daily_months: set[tuple[int, int]] | None = None) -> dict:
     return {
-        "daily": daily_rows(summary), "periods": period_rows(summary), "weekdays": weekday_rows(summary),
+        "daily": daily_rows(summary, daily_months), "periods": period_rows(summary), "weekdays": weekday_rows(summary),
         "emotion_headers": [f"{EMOTION_SYMBOLS[name]} {emotion_label(name)}" for name in EMOTIONS],
         "mean": signed(summary["totals"]["mean"]),
     }

@@ -14,7 +14,16 @@ from django.views.decorators.http import require_GET, require_POST
 from diary.services import today_for
 from diary.tracker import exports, present, selectors
 from diary.tracker.cache import cached
-from diary.tracker.calendars import MAX_CALENDAR_MONTHS, month_grids, month_names, year_pixels
+from diary.tracker.calendars import (
+    MAX_CALENDAR_MONTHS,
+    PAGE_CALENDAR_MONTHS,
+    month_grids,
+    month_names,
+    months_to_draw,
+    other_months,
+    range_months,
+    year_pixels,
+)
 from diary.tracker.models import TrackerPreference
 from diary.tracker.moods import SOURCE_LABELS, day_rule_text, emotion_label, emotion_legend
 from diary.tracker.ranges import RangeError, parse_date, range_from_params, year_of
@@ -42,31 +51,37 @@ def _bad_range(request: HttpRequest, error: RangeError) -> HttpResponse:
     return render(request, "diary/tracker/bad_range.html", {"message": str(error)}, status=400)
 
 
-def _summary_page(request: HttpRequest, template: str, default_kind: str) -> HttpResponse:
+def _summary_page(request: HttpRequest, template: str, default_kind: str, calendar_months: int) -> HttpResponse:
     today = today_for(request.user)
     try:
         choice = range_from_params(request.GET, today, default_kind=default_kind)
     except RangeError as error:
         return _bad_range(request, error)
     prefer = selectors.tracker_preference_get(user=request.user)
+    months = len(range_months(choice.date_range))
+
     def figures() -> dict:
         summary = mood_summary(user=request.user, date_range=choice.date_range,
                                granularity=choice.granularity, prefer=prefer, today=today)
-        return {"summary": summary, "tables": present.tables(summary),
-                "calendars": month_grids(summary["days"], choice.date_range)}
+        drawn = months_to_draw(summary["days"], choice.date_range, last=calendar_months)
+        # The day-by-day table covers the months the calendar draws; the others are in the
+        # per-period table, and every day is in the CSV download.
+        partial = len(drawn) < months
+        return {"summary": summary, "tables": present.tables(summary, daily_months=set(drawn) if partial else None),
+                "calendars": month_grids(summary["days"], choice.date_range, drawn), "partial": partial,
+                "other_months": other_months(summary["days"], choice.date_range, drawn)}
 
     # The figures, their tables and calendars, once per person and change (diary.tracker.cache).
     page = cached("page", request.user, (choice.date_range.start, choice.date_range.end,
-                                         choice.granularity, prefer, today), figures)
+                                         choice.granularity, prefer, today, calendar_months), figures)
     summary = page["summary"]
-    months = (choice.date_range.end.year - choice.date_range.start.year) * 12 \
-        + choice.date_range.end.month - choice.date_range.start.month + 1
     context = {
         "choice": choice,
         "summary": summary,
         "tables": page["tables"],
         "calendars": page["calendars"],
-        "too_many_months": months > MAX_CALENDAR_MONTHS,
+        "other_months": page["other_months"],
+        "partial": page["partial"],
         "range_kinds": [("week", _("Week")), ("month", _("Month")), ("year", _("Year"))],
         "chart_text": chart_text(),
         "previous": choice.neighbour(-1),
@@ -82,14 +97,16 @@ def _summary_page(request: HttpRequest, template: str, default_kind: str) -> Htt
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    return _summary_page(request, "diary/tracker/overview.html", default_kind="month")
+    return _summary_page(request, "diary/tracker/overview.html", default_kind="month",
+                         calendar_months=PAGE_CALENDAR_MONTHS)
 
 
 @login_required
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
     """A printable report of a chosen range, for a doctor or a caseworker."""
-    return _summary_page(request, "diary/tracker/report.html", default_kind="month")
+    return _summary_page(request, "diary/tracker/report.html", default_kind="month",
+                         calendar_months=MAX_CALENDAR_MONTHS)
 
 
 @login_required
