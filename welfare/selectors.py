@@ -19,7 +19,7 @@ from diary.tracker.moods import mood_emotion, mood_source
 from welfare import rules
 from welfare.figures import client_figures
 from welfare.models import AccessLog, Alert, Consent, ConsentText, Membership, Organisation
-from welfare.periods import CHECKS, MOOD, TEXT, consent_gaps, hidden_q
+from welfare.periods import CHECKS, MOOD, TEXT, Gap, consent_gaps, hidden_q
 from welfare.stats import MoodStats, daily_means
 
 SPARKLINE_DAYS = (7, 30)
@@ -185,24 +185,25 @@ DASHBOARD_FIELDS = (
 
 def client_summary(*, user: User, consent: Consent, now: datetime.datetime | None = None) -> ClientSummary:
     """One client's dashboard row: the client page shows the very figures the dashboard shows."""
-    return with_sparklines(dashboard_rows(user=user, consent_id=consent.pk, now=now))[0]
+    return with_sparklines(dashboard_rows(user=user, consent_ids=[consent.pk], now=now))[0]
 
 
 def dashboard_rows(
     *, user: User, risk: str = "", sort: str = "risk", now: datetime.datetime | None = None,
-    consent_id: int | None = None,
+    consent_ids: list[int] | None = None, gaps: list[Gap] | None = None,
 ) -> list[ClientSummary]:
     """The caseworker's clients with their figures, in five queries whatever the number of clients
     (the figures from welfare.figures' cache where they have not changed), sorted and filtered;
     the rows shown get their sparklines from with_sparklines."""
     now = now or timezone.now()
     visible = consent_list_visible_to(user=user)
-    if consent_id is not None:
-        visible = visible.filter(pk=consent_id)
+    if consent_ids is not None:
+        visible = visible.filter(pk__in=consent_ids)
     # Entries dated after the caseworker's today (a client far east of them) still count as latest.
     horizon = timezone.localtime(now, user.zone).date() + datetime.timedelta(days=1)
     # Withdrawal periods are left out of every figure (welfare.periods).
-    gaps = consent_gaps(consents=visible, scope=MOOD)
+    if gaps is None:
+        gaps = consent_gaps(consents=visible, scope=MOOD)
     consents = list(
         visible
         .select_related(None)
@@ -258,9 +259,10 @@ def dashboard_rows(
     return rows
 
 
-def with_sparklines(rows: list[ClientSummary]) -> list[ClientSummary]:
+def with_sparklines(rows: list[ClientSummary], gaps: list[Gap] | None = None) -> list[ClientSummary]:
     """The rows, each with its 7- and 30-day sparkline series: one query for the rows shown (a
-    page of the dashboard, not the whole caseload it was sorted from)."""
+    page of the dashboard, not the whole caseload it was sorted from). `gaps`: the rows' consent
+    gaps (welfare.periods) when the caller has them already."""
     longest = max(SPARKLINE_DAYS)
     by_day: dict[datetime.date, list[ClientSummary]] = {}
     for row in rows:
@@ -268,7 +270,7 @@ def with_sparklines(rows: list[ClientSummary]) -> list[ClientSummary]:
     for today, group in by_day.items():
         consents = [row.consent for row in group]
         means = daily_means(owners=[c.client_id for c in consents], today=today, days=longest,
-                            hidden=consent_gaps(consents=consents, scope=MOOD))
+                            hidden=consent_gaps(consents=consents, scope=MOOD) if gaps is None else gaps)
         for row in group:
             row.series = {n: means[row.consent.client_id][-n:] for n in SPARKLINE_DAYS}
     return rows

@@ -117,3 +117,26 @@ def test_a_page_number_out_of_range_or_nonsense_shows_a_real_page(caseworker_cli
     url = reverse("welfare:dashboard")
     assert len(names_on(caseworker_client.get(url, {"page": 99}).content.decode())) == 20
     assert len(names_on(caseworker_client.get(url, {"page": "x", "sort": "bogus"}).content.decode())) == 50
+
+
+def test_the_order_follows_a_change_at_once(caseworker_client, organisation, caseworker):
+    # Given three clients with happy weeks, sorted by risk (names break the tie)
+    consents = []
+    for name in ("Ahn", "Baek", "Choi"):
+        member = UserFactory(display_name=name)
+        consents.append(link(member, organisation, caseworker))
+        write_days(member, dict.fromkeys(range(7), "happy"))
+    url = reverse("welfare:dashboard")
+    assert names_on(caseworker_client.get(url).content.decode()) == ["Ahn", "Baek", "Choi"]
+    # When Choi writes a run of sad days, the very next look puts Choi first
+    write_days(consents[2].client, dict.fromkeys(range(7), "sad"))
+    assert names_on(caseworker_client.get(url).content.decode()) == ["Choi", "Ahn", "Baek"]
+    # and when Ahn's name changes, the name sort follows it
+    consents[0].client.display_name = "Yoon"
+    consents[0].client.save(update_fields=["display_name"])
+    assert names_on(caseworker_client.get(url, {"sort": "name"}).content.decode()) == ["Baek", "Choi", "Yoon"]
+
+
+def test_a_page_past_the_last_shows_the_last(caseworker_client, many_clients):
+    body = caseworker_client.get(reverse("welfare:dashboard"), {"sort": "name", "page": 9}).content.decode()
+    assert names_on(body)[0] == "Client 100" and "Page 3 of 3" in body

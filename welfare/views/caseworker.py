@@ -19,6 +19,7 @@ from diary.tracker.moods import SOURCE_LABELS_CASEWORKER
 from moodsite.emotions import EMOTION_LABELS
 from welfare import rules, selectors, services
 from welfare.charts import TREND_RANGES, chart_payload, client_trend, trend_range
+from welfare.dashboard import dashboard_page
 from welfare.forms import CaseNoteForm, ResolveAlertForm
 from welfare.models import AccessLog, Alert
 from welfare.security import caseworker_required
@@ -112,10 +113,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         sort = "risk"
     if risk not in selectors.Risk.LABELS.values():
         risk = ""
-    rows = selectors.dashboard_rows(user=request.user, risk=risk, sort=sort)
     # Sorted and filtered over all the clients, then cut into pages: only the page's rows are
-    # drawn and logged (one access row per page view, naming the clients it showed).
-    page = Paginator(rows, DASHBOARD_PER_PAGE).get_page(request.GET.get("page"))
+    # built and drawn, and logged (one access row per page view, naming the clients it showed).
+    page = dashboard_page(user=request.user, risk=risk, sort=sort, number=request.GET.get("page"),
+                          per_page=DASHBOARD_PER_PAGE)
     services.access_record_page(
         viewer=request.user, consents=[row.consent for row in page], action=AccessLog.Action.DASHBOARD
     )
@@ -123,10 +124,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "welfare/dashboard.html",
         {
-            "lines": dashboard_lines(selectors.with_sparklines(list(page))),
+            "lines": dashboard_lines(list(page)),
             "page": page,
             "page_query": urlencode({k: v for k, v in (("risk", risk), ("sort", sort)) if v}),
-            "total": len(rows),
+            "total": page.paginator.count,
             "risk": risk,
             "sort": sort,
             "paused": selectors.paused_consent_count(user=request.user),
