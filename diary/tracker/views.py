@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -71,22 +72,22 @@ def _summary_page(request: HttpRequest, template: str, default_kind: str, calend
                 "calendars": month_grids(summary["days"], choice.date_range, drawn), "partial": partial,
                 "other_months": other_months(summary["days"], choice.date_range, drawn)}
 
-    # The figures, their tables and calendars, once per person and change (diary.tracker.cache).
-    page = cached("page", request.user, (choice.date_range.start, choice.date_range.end,
-                                         choice.granularity, prefer, today, calendar_months), figures)
-    summary = page["summary"]
+    # The figures, their tables and calendars, once per person and change (diary.tracker.cache);
+    # read only when the page's cached fragment is missing (overview.html), so a repeated look
+    # unpickles none of it.
+    page = SimpleLazyObject(lambda: cached("page", request.user, (
+        choice.date_range.start, choice.date_range.end, choice.granularity, prefer, today, calendar_months), figures))
     context = {
         "choice": choice,
-        "summary": summary,
-        "tables": page["tables"],
-        "calendars": page["calendars"],
-        "other_months": page["other_months"],
-        "partial": page["partial"],
+        "prefer": prefer,
+        "entry_url": reverse("diary:entry_detail", args=[0]),
+        **{name: SimpleLazyObject(lambda name=name: page[name])
+           for name in ("summary", "tables", "calendars", "other_months", "partial")},
         "range_kinds": [("week", _("Week")), ("month", _("Month")), ("year", _("Year"))],
         "chart_text": chart_text(),
         "previous": choice.neighbour(-1),
         "next": choice.neighbour(+1),
-        "legend": summary["emotions"],
+        "legend": SimpleLazyObject(lambda: page["summary"]["emotions"]),
         "prefer_choices": TrackerPreference.Prefer.choices,
         "endpoint": f"{reverse('mood-summary')}?{choice.query(prefer=prefer)}",
         "today": today,
@@ -129,13 +130,17 @@ def pixels(request: HttpRequest) -> HttpResponse:
         if day["emotion"]:
             counts[day["emotion"]] = counts.get(day["emotion"], 0) + 1
     legend = [dict(item, days=counts.get(item["key"], 0)) for item in emotion_legend()]
-    rows, months = year_pixels(days, year), month_names()
+    months = month_names()
+    # The squares are drawn only when their cached fragment is missing (pixels.html): building
+    # the 372 cells was most of the page's time on every view.
+    rows = SimpleLazyObject(lambda: year_pixels(days, year))
     halves = [
-        {"months": months[part], "rows": [dict(row, squares=row["squares"][part]) for row in rows]}
+        {"months": months[part],
+         "rows": SimpleLazyObject(lambda part=part: [dict(row, squares=row["squares"][part]) for row in rows])}
         for part in (slice(0, 6), slice(6, 12))
     ]
     context = {
-        "year": year, "rows": rows, "halves": halves, "months": months, "legend": legend,
+        "year": year, "halves": halves, "months": months, "legend": legend,
         "days_with_entries": sum(1 for d in days if d["entries"]), "days_in_year": date_range.days,
         "prefer": prefer, "day_rule": day_rule_text(prefer), "today": today,
     }
