@@ -5,24 +5,29 @@ page's 50. The order (for each sort, each client's consent id and risk) is there
 a digest of everything it is computed from — each client's mood_version, name, time zone and
 consent, the centres' rules, the unresolved and running alerts, the consent gaps, each zone's
 today — read with a few narrow queries (tuples, not model objects). Any change to any of them is
-a new digest, so a page is never ordered by figures from before it; when nothing changed, a view
-builds only its own rows (selectors.dashboard_rows for those ids, their figures from
-welfare.figures' cache).
+a new digest, so a page is never ordered or drawn from figures from before it. After a change a
+view builds only its own rows (selectors.dashboard_rows for those ids, their figures from
+welfare.figures' cache); when nothing changed it draws nothing (the drawn page is cached too).
 """
 
 import datetime
+import functools
 import hashlib
 import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import CharField, Count, Max, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from accounts.models import User
 from welfare import selectors
-from welfare.models import Alert, Organisation
+from welfare.models import Alert, Consent, ConsentEvent, Organisation
 from welfare.periods import MOOD, Gap, consent_gaps
 
 TIMEOUT_SECONDS = 60 * 60
@@ -30,46 +35,74 @@ TIMEOUT_SECONDS = 60 * 60
 SHAPE = 1
 
 
-def _digest(user: User, now: datetime.datetime, gaps: list[Gap]) -> str:
+def _digest(user: User, now: datetime.datetime) -> str:
+    """A digest of every input of the caseload's order and rows. Times are read as text (parsing
+    a thousand datetimes was a third of a repeated view); consent events are only ever added, so
+    their count and newest id stand for the gaps they make."""
     visible = selectors.consent_list_visible_to(user=user)
     consents = list(visible.order_by("pk").values_list(
         "pk", "client_id", "client__mood_version", "client__display_name", "client__email", "client__time_zone",
-        "share_checks", "granted_at", "organisation_id"))
+        "share_checks", Cast("granted_at", CharField()), "organisation_id"))
     alerts = list(Alert.objects.filter(
         Q(status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED]) | Q(cleared_at__isnull=True),
         consent__in=visible.values("pk"),
-    ).order_by("pk").values_list("pk", "consent_id", "kind", "status", "cleared_at"))
+    ).order_by("pk").values_list("pk", "consent_id", "kind", "status", Cast("cleared_at", CharField())))
     centres = list(Organisation.objects.filter(pk__in={row[8] for row in consents}).order_by("pk").values_list())
+    events = ConsentEvent.objects.filter(consent__in=visible.values("pk")).aggregate(n=Count("pk"), last=Max("pk"))
     zones = sorted({row[5] for row in consents})
     todays = [(zone, timezone.localtime(now, zoneinfo.ZoneInfo(zone)).date()) for zone in zones]
     horizon = timezone.localtime(now, user.zone).date()
-    text = repr((SHAPE, user.pk, consents, alerts, centres, gaps, todays, horizon))
+    text = repr((SHAPE, user.pk, consents, alerts, centres, events, todays, horizon))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _orders(user: User, now: datetime.datetime, gaps: list[Gap]) -> dict[str, list[tuple[int, str]]]:
+def _orders(user: User, digest: str, now: datetime.datetime, gaps: Callable[[], list[Gap]],
+            ) -> dict[str, list[tuple[int, str]]]:
     """For each sort, every client's (consent id, risk label) in that order."""
-    key = f"welfare:order:{user.pk}:{_digest(user, now, gaps)}"
+    key = f"welfare:order:{user.pk}:{digest}"
     orders = cache.get(key)
     if orders is None:
-        rows = selectors.dashboard_rows(user=user, now=now, gaps=gaps)
+        rows = selectors.dashboard_rows(user=user, now=now, gaps=gaps())
         orders = {name: [(row.consent.pk, row.risk_label) for row in sorted(rows, key=sort)]
                   for name, sort in selectors.SORTS.items()}
         cache.set(key, orders, TIMEOUT_SECONDS)
     return orders
 
 
+@dataclass
+class DashboardPage:
+    page: DjangoPage  # of consent ids
+    lines: object  # what `draw` made of the page's rows (the drawn table rows)
+    shown: list[Consent]  # the page's consents (pk, client_id, organisation_id: for the access log)
+
+
 def dashboard_page(
-    *, user: User, risk: str, sort: str, number: str | None, per_page: int, now: datetime.datetime | None = None,
-) -> DjangoPage:
+    *, user: User, risk: str, sort: str, number: str | None, per_page: int,
+    draw: Callable[[list[selectors.ClientSummary]], list], now: datetime.datetime | None = None,
+) -> DashboardPage:
     """Page `number` (Paginator.get_page's reading of it) of the caseload sorted by `sort` and
-    filtered by `risk` over all the clients; its object_list is the page's rows, with sparklines."""
+    filtered by `risk` over all the clients, its rows (with sparklines) drawn by `draw`. The drawn
+    page is cached under the same digest as the order (and the language), so a repeated look
+    draws nothing; any change to what the page shows is a new digest."""
     now = now or timezone.now()
-    # The consent gaps (welfare.periods) of the whole caseload, read once for the order and the page.
-    gaps = consent_gaps(consents=selectors.consent_list_visible_to(user=user), scope=MOOD)
-    order = [pk for pk, label in _orders(user, now, gaps)[sort] if not risk or label == risk]
+    digest = _digest(user, now)
+
+    @functools.cache
+    def gaps() -> list[Gap]:
+        # The caseload's consent gaps (welfare.periods): read once, and only to build what is not cached.
+        return consent_gaps(consents=selectors.consent_list_visible_to(user=user), scope=MOOD)
+
+    order = [pk for pk, label in _orders(user, digest, now, gaps)[sort] if not risk or label == risk]
     page = Paginator(order, per_page).get_page(number)
-    ids = list(page.object_list)
-    built = {row.consent.pk: row for row in selectors.dashboard_rows(user=user, now=now, consent_ids=ids, gaps=gaps)}
-    page.object_list = selectors.with_sparklines([built[pk] for pk in ids if pk in built], gaps)
-    return page
+    key = f"welfare:page:{user.pk}:{digest}:{sort}:{risk}:{page.number}:{per_page}:{get_language()}"
+    drawn = cache.get(key)
+    if drawn is None:
+        ids = list(page.object_list)
+        built = {row.consent.pk: row
+                 for row in selectors.dashboard_rows(user=user, now=now, consent_ids=ids, gaps=gaps())}
+        rows = selectors.with_sparklines([built[pk] for pk in ids if pk in built], gaps())
+        drawn = (draw(rows), [(row.consent.pk, row.consent.client_id, row.consent.organisation_id) for row in rows])
+        cache.set(key, drawn, TIMEOUT_SECONDS)
+    lines, shown = drawn
+    consents = [Consent(pk=pk, client_id=client, organisation_id=centre) for pk, client, centre in shown]
+    return DashboardPage(page=page, lines=lines, shown=consents)
