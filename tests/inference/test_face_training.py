@@ -99,8 +99,10 @@ def test_bad_arguments_get_a_clear_message(class_folders, tmp_path):
 
 def test_shift_calibration_fits_one_temperature_for_clean_and_shifted_faces(class_folders, tmp_path):
     # Given the same short run, calibrated on clean validation crops only and on clean + shifted ones
-    clean, _ = train(class_folders, tmp_path / "clean")
-    both, _ = train(class_folders, tmp_path / "both", "--shift-calibration")
+    # (three epochs: after one the network is barely trained, and which temperature came out higher
+    # depended on the CPU's arithmetic: 0.195 against 0.192 on an AVX-512 Xeon, the other way on AVX2)
+    clean, _ = train(class_folders, tmp_path / "clean", "--epochs", "3")
+    both, _ = train(class_folders, tmp_path / "both", "--epochs", "3", "--shift-calibration")
     # then the shifted copy's figures are recorded, and its wrong, sure readings (these classes differ
     # only in brightness, which the shift's lighting changes) make the temperature higher: less sure
     shifted = both["metrics"]["validation_shifted"]
