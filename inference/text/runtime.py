@@ -150,7 +150,7 @@ def load_model() -> tuple[object, dict]:
                 loaded = _load()
                 if loaded[1]["format"] == FORMAT_VERSION:
                     try:
-                        encoder.get_encoder()
+                        encoder.warm()
                     except encoder.EncoderUnavailable as error:
                         raise TextModelUnavailable(str(error)) from error
                 _loaded = loaded
