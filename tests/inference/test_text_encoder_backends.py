@@ -13,8 +13,8 @@ from moodsite.emotions import EMOTIONS
 from tests.inference.test_text_diary_probe import probe
 
 ROOT = Path(__file__).resolve().parents[2]
-# Measured on the 200 probe entries (bench/README.md, 2026-12-03): argmax agreement 0.99 (two
-# entries whose top two moods are within 0.01), largest |Δp| 0.0096. The bound leaves room for
+# Measured on the 200 probe entries (bench/README.md, 2026-12-03): argmax agreement 0.99 (the two
+# that differ are near-ties), largest |Δp| 0.0096. The bound leaves room for
 # another CPU's rounding while failing on a real divergence: torch's dynamic int8 Linear layers,
 # for one, gave agreement 0.74 and |Δp| up to 0.41.
 AGREEMENT = 0.98
