@@ -118,8 +118,9 @@ def test_it_refits_only_the_temperature_and_records_ece_before_and_after(trained
     # When only the temperature is refitted
     _calibrate(data, diary, out, cache)
     # Then the fit the train command made is found again, the weights are otherwise unchanged,
+    # (to 1%: the train command fits on its float32 n-gram table, head.npz stores it in float16)
     again = Head.load(out / runtime.HEAD_FILE)
-    assert again.temperature == pytest.approx(fitted, rel=1e-3)
+    assert again.temperature == pytest.approx(fitted, rel=1e-2)
     assert np.array_equal(again.layers[0][0], head.layers[0][0])
     # head.json carries the new checksum and temperature and each validation split's ECE before/after
     metadata = json.loads((out / runtime.METADATA_FILE).read_text())
