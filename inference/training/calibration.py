@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from inference.training.metrics import softmax
@@ -17,17 +19,25 @@ def nll(logits: np.ndarray, targets: np.ndarray, temperature: float) -> float:
 
 def fit_temperature(logits: np.ndarray, targets: np.ndarray, low: float = 0.05, high: float = 10.0) -> float:
     """The temperature minimising validation NLL (golden-section search on log T; NLL is unimodal in T)."""
+    return minimise_temperature(lambda t: nll(logits, targets, t), low, high)
+
+
+def minimise_temperature(objective: Callable[[float], float], low: float = 0.05, high: float = 10.0) -> float:
+    """The temperature in [low, high] minimising ``objective(T)`` by golden-section search on log T.
+
+    Shared by ``fit_temperature`` and objectives that are not one plain NLL (the text model's
+    validation splits, each pooled over sentence windows and weighted equally)."""
     a, b = np.log(low), np.log(high)
     ratio = (np.sqrt(5) - 1) / 2
     c, d = b - ratio * (b - a), a + ratio * (b - a)
-    fc, fd = nll(logits, targets, np.exp(c)), nll(logits, targets, np.exp(d))
+    fc, fd = objective(float(np.exp(c))), objective(float(np.exp(d)))
     for _ in range(60):
         if fc < fd:
             b, d, fd = d, c, fc
             c = b - ratio * (b - a)
-            fc = nll(logits, targets, np.exp(c))
+            fc = objective(float(np.exp(c)))
         else:
             a, c, fc = c, d, fd
             d = a + ratio * (b - a)
-            fd = nll(logits, targets, np.exp(d))
+            fd = objective(float(np.exp(d)))
     return float(np.exp((a + b) / 2))

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from inference.text import evaluation, fit, runtime, training
+from inference.training.calibration import fit_temperature
 from moodsite.emotions import EMOTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,7 +157,7 @@ def test_fit_head_learns_a_separable_problem_and_round_trips(tmp_path):
     targets = training._targets([[int(c)] for c in labels])
     for hidden in (0, 8):
         head = fit.fit_head(features, targets, np.ones(700), hidden=hidden, l2=1e-4, max_iter=200)
-        fit.calibrate(head, features, labels)
+        head.temperature = fit_temperature(head.logits(features), labels)
         assert (head.probabilities(features).argmax(axis=1) == labels).mean() > 0.9
         head.save(tmp_path / "h.npz")
         again = type(head).load(tmp_path / "h.npz")

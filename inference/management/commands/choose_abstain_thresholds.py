@@ -7,8 +7,9 @@ and write it into the model's metadata as its ``abstain`` key.
 Faces: FER+ FER2013Valid (majority-vote labels, Microsoft's protocol; the images are face crops,
 fed whole), through the runtime's own ``classify_crops`` (temperature applied). Also reported,
 not used for the choice: how the threshold transfers to FER+ Test and FER2013 PrivateTest.
-Text: the validation splits the text model was calibrated on (GoEmotions Ekman ``dev.tsv`` and
-the Korean set's seeded validation split), through the runtime's own windows and pooling; the
+Text: the public validation splits (GoEmotions Ekman ``dev.tsv`` and the Korean set's seeded
+validation split; the temperature is also fitted on the diary validation rows, which this choice
+does not use yet), through the runtime's own windows and pooling; the
 pooled threshold is the model's ``threshold``, and each language also gets its own under
 ``by_language`` (the read side uses the language of the text when it knows it).
 Rule and fields: inference/training/abstain.py. Without the datasets the command skips (exit 0)

@@ -8,7 +8,10 @@ choosing and calibrating. Labels map to the site's seven emotions (joy/행복 ->
 -> angry, ...). A multi-label GoEmotions row trains on the uniform distribution over its labels.
 Each combination of ``--hidden``, ``--l2`` and ``--l2-ngrams`` is fitted; the best by the mean of
 English validation macro-F1 and Korean validation accuracy is calibrated and written. The
-defaults are the grid behind the shipped head (inference/weights/text/MODEL_CARD.md).
+temperature is fitted on GoEmotions dev, Korean validation and diary validation together, each
+split counting equally (``inference.text.calibrate``; ``calibrate_text_emotion_model`` refits
+only the temperature of an existing head). The defaults are the grid behind the shipped head
+(inference/weights/text/MODEL_CARD.md).
 
 Embedding every row takes over an hour on 2 busy cores; embeddings are cached under
 var/cache/text_emotion/ (resumable) so a second run takes minutes. ``--train-per-language N``
@@ -79,7 +82,7 @@ class Command(BaseCommand):
         parser.add_argument("--max-loss", type=float, default=0.01, help="allowed loss against --baseline")
 
     def handle(self, *args, **options):
-        from inference.text import encoder, fit, runtime, segment, training
+        from inference.text import calibrate, encoder, fit, runtime, segment, training
         from inference.text.evaluation import MULTI_LABEL_RULE, format_report, predict_set, score
         from inference.training.metrics import softmax
 
@@ -148,7 +151,7 @@ class Command(BaseCommand):
         balanced = fit.balanced_weights(y_train, groups)
         is_diary = groups >= 2
         val_names = ["en_val", "ko_val", *diary_val_names]
-        diary_val = _joined([sets[n] for n in diary_val_names]) if diary_val_names else None
+        diary_val = calibrate.joined([sets[n] for n in diary_val_names]) if diary_val_names else None
         if diary_val is not None:
             sets["diary_val"] = diary_val
             val_names.append("diary_val")
@@ -249,10 +252,12 @@ class Command(BaseCommand):
             ))  # fmt: skip
         fit.shift_class(head, neutral, neutral_bias)
 
-        t_cal = sets["en_val"].texts + sets["ko_val"].texts
-        x_cal = cache.get(t_cal)
-        y_cal = np.concatenate([sets["en_val"].first_labels, sets["ko_val"].first_labels])
-        fit.calibrate(head, x_cal, y_cal, t_cal)
+        # The temperature is fitted on every validation split, diary rows included, each split
+        # counting equally (inference/text/calibrate.py says why and how).
+        head.temperature = calibrate.fit_pooled_temperature([
+            calibrate.windowed(n, sets[n], lambda flat: head.logits(cache.embed(flat), flat))
+            for n in ("en_val", "ko_val", *(["diary_val"] if diary_val is not None else []))
+        ])  # fmt: skip
         self.stdout.write(
             f"chosen: hidden={hidden} l2={l2:g} l2_ngrams={l2_ngrams} diary_weight={diary_weight:g} "
             f"neutral_bias={neutral_bias:+.2f}; temperature {head.temperature:.4f}"
@@ -319,11 +324,7 @@ class Command(BaseCommand):
             for name in (*val_names, "en_test", "ko_test"):
                 report = score(sets[name], predict_set(sets[name], embed=cache.embed))
                 self.stdout.write(format_report(name, report))
-                metadata["metrics"][name] = {
-                    k: (round(v, 4) if isinstance(v, float) else v)
-                    for k, v in report.items()
-                    if k in ("accuracy", "macro_f1", "ece", "nll", "rows", "no_result", "multi_label_rows", "per_class")
-                }
+                metadata["metrics"][name] = calibrate.stored(report)
         finally:
             runtime.reset()
             settings.TEXT_MODEL_DIR = previous
@@ -365,18 +366,6 @@ def _windowed(data):
     out = data.subset(rows)
     out.texts = [w for _, w in index]
     return out
-
-
-def _joined(parts):
-    from inference.text.training import TextSet
-
-    return TextSet(
-        "diary-val",
-        [t for p in parts for t in p.texts],
-        np.concatenate([p.targets for p in parts]),
-        [g for p in parts for g in p.gold],
-        "mixed",
-    )
 
 
 def _share(report: dict, emotion: str) -> float:

