@@ -17,6 +17,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -125,6 +126,8 @@ def wrk(url: str, cookie: str, connections: int) -> dict:
 
 
 def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("bench/pages.py needs wrk, the HTTP load generator: apt-get install wrk (Debian), then run it again.")
     report: dict = {"benchmark": "pages", "seconds_per_run": SECONDS,
                     "machine": {"cpus": os.cpu_count(), "load_average_1m_before": round(os.getloadavg()[0], 2)}}
     fill_bench.create_database()
@@ -197,7 +200,8 @@ def main() -> None:
                 before = AccessLog.objects.count()
                 run = wrk(url, cookie, connections)
                 if name.startswith("dashboard"):
-                    run["access_rows_per_view"] = round((AccessLog.objects.count() - before) / run["requests"], 3)
+                    run["access_rows"] = AccessLog.objects.count() - before
+                    run["access_rows_per_view"] = round(run["access_rows"] / run["requests"], 3)
                 results[name][f"c{connections}"] = run
         report["pages"] = results
     finally:
@@ -218,7 +222,10 @@ def main() -> None:
     if "year_in_pixels" in measured:
         targets["pixels_c1_p99_le_60ms"] = measured["year_in_pixels"]["c1"]["p99_ms"] <= 60
     if "dashboard_300" in measured:
-        targets["access_rows_per_dashboard_view_is_1"] = measured["dashboard_300"]["c1"]["access_rows_per_view"] == 1
+        # One row per view: wrk counts the requests that finished within its time, the log also
+        # has the rows of those still running when it stopped (at most one per connection).
+        c1 = measured["dashboard_300"]["c1"]
+        targets["access_rows_per_dashboard_view_is_1"] = 0 <= c1["access_rows"] - c1["requests"] <= 1
     targets["html_under_60kb"] = {name: measured[name]["html_bytes"] < 60_000
                                   for name in ("tracker_year", "dashboard_300", "dashboard_1000") if name in measured}
     report["targets"] = targets

@@ -1,9 +1,10 @@
 """Small mood trend lines as inline SVG, drawn on the server, each with a sentence saying the same.
 
 Sent compactly: one unit per day across and one per step of valence up, so that a day is a short
-relative step ("l1-3") in one <path>; colours and strokes come from welfare.css. A 30-day line is
-about 150 bytes of path instead of the ~400 of an absolute polyline, and the dashboard draws two
-per client.
+relative step ("l1-3") in one <path>; colours and strokes come from welfare.css, and so does the
+dashed neutral line (a background, not a path). A 30-day line is about 150 bytes of path instead
+of the ~400 of an absolute polyline, and the dashboard draws two per client: 100 a page. The
+scale (-1 unpleasant, +1 pleasant) is said once under the table, not in every line's sentence.
 """
 
 import functools
@@ -23,8 +24,7 @@ def _readings_phrase(language: str | None) -> str:
     # Translated once per language: the dashboard describes 100 lines per page.
     with translation.override(language):
         return _(
-            "Last %(days)s days: readings on %(n)s days, from %(first)+.2f to %(last)+.2f, mean %(mean)+.2f "
-            "(-1 unpleasant, +1 pleasant)."
+            "Last %(days)s days: readings on %(n)s days, from %(first)+.2f to %(last)+.2f, mean %(mean)+.2f."
         )
 
 
@@ -78,6 +78,5 @@ def sparkline(values: list[float | None]) -> SafeString:
     last = max(len(values) - 1, 1)
     return mark_safe(  # noqa: S308 - every interpolated value is a number or escaped above
         f'<svg class="sparkline" viewBox="-1 -1 {last + 2} {STEPS + 2}" preserveAspectRatio="none" role="img">'
-        f'<title>{label}</title><path class="mid" d="M-1 {STEPS // 2}H{last + 1}"/>'
-        f'<path d="{path_data(values)}"/></svg>'
+        f'<title>{label}</title><path d="{path_data(values)}"/></svg>'
     )
