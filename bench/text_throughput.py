@@ -7,8 +7,8 @@ call is ``inference.text.runtime.read_texts`` on a batch of 64 entries (the path
 takes: cleaning, windows, encoder, head, pooling). An entry is 2 or 3 consecutive sentences
 of one language joined with spaces (alternately), like a short diary entry: Korean from the
 single-turn set and English from GoEmotions test when ../shared/datasets (or
-``MOODSITE_DATASETS``) is present, else a built-in mixed list. Target (issue 16): >= 100 entries/s. ``BENCH_UNIT=sentence`` times single
-sentences instead (the earlier figure).
+``MOODSITE_DATASETS``) is present, else a built-in mixed list. Target (issue 16): >= 100
+entries/s. ``BENCH_UNIT=sentence`` times single sentences instead (the earlier figure).
 
 Because other processes may share the CPU, the JSON also gives the process CPU time per
 sentence ("sentences_per_cpu_second": twice it is what two idle cores would do) and the load
