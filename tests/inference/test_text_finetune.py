@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from inference.text import finetune, runtime, training
 from moodsite.emotions import EMOTIONS
-from tests.inference.test_text_training import ENGLISH, write_datasets
+from tests.inference.test_text_training import ENGLISH, write_datasets, write_diaries
 
 GOEMOTIONS_LABELS = (
     "admiration amusement anger annoyance approval caring confusion curiosity desire disappointment "
@@ -62,7 +62,8 @@ def test_the_sampler_mixes_every_source_and_resumes_in_the_same_order():
 
 def test_logit_adjustment_prior_is_the_training_mixture(tmp_path):
     sets = training.read_all(write_all_datasets(tmp_path / "text"))
-    prior = finetune.mixture_prior({k: v["train"] for k, v in sets.items()}, finetune.QUOTAS)
+    train, _ = finetune.with_diaries({k: v["train"] for k, v in sets.items()}, {k: v["val"] for k, v in sets.items()})
+    prior = finetune.mixture_prior(train, finetune.QUOTAS)
     assert prior.shape == (len(EMOTIONS),) and prior.sum() == pytest.approx(1.0, abs=1e-3)
     assert (prior > 0).all()
 
@@ -71,10 +72,15 @@ def test_the_finetune_command_trains_resumes_exports_and_the_runtime_reads_it(tm
     # Given a tiny copy of the four text datasets
     data = write_all_datasets(tmp_path / "text")
     run, out = tmp_path / "run", tmp_path / "model"
+    diary = write_diaries(tmp_path / "diary")
     common = ["--data", str(data), "--run-dir", str(run), "--frozen", "5", "--eval-every", "2", "--threads", "1"]
+    common += ["--diary-dir", str(diary), "--precision", "bf16"]
     # When it trains 2 steps, then resumes to 4 and exports
     call_command("finetune_text_emotion_model", *common, "--steps", "2", "--no-export")
     assert (run / "last.pt").exists() and (run / "best.pt").exists()
+    first = torch.load(run / "last.pt", weights_only=False)
+    assert first["settings"]["precision"] == "bf16"
+    assert set(first["history"][-1]) >= {"diary_macro_f1", "goemotions_macro_f1", "korean_accuracy", "dair_macro_f1"}
     call_command("finetune_text_emotion_model", *common, "--steps", "4", "--out", str(out))
     printed = capsys.readouterr().out
     # Then it resumed rather than starting again, and the export carries what the site needs
@@ -84,6 +90,11 @@ def test_the_finetune_command_trains_resumes_exports_and_the_runtime_reads_it(tm
     assert metadata["format"] == runtime.FINETUNED_FORMAT and metadata["classes"] == list(EMOTIONS)
     assert set(metadata["abstain"]) >= {"threshold", "coverage", "accepted_accuracy", "ece", "validation"}
     assert metadata["metrics"]["validation"]["nll"] > 0 and metadata["temperature"] > 0
+    assert metadata["training"]["settings"]["precision"] == "bf16"
+    # the temperature was fitted with diary validation, and its figures are stored like format 1's
+    assert {"en_val", "ko_val", "diary_val", "diary_en_val", "diary_ko_val", "dair_val"} <= set(metadata["metrics"])
+    assert metadata["metrics"]["diary_val"]["rows"] == 14
+    assert metadata["metrics"]["calibration"]["temperature"]["after"] == metadata["temperature"]
     assert (out / metadata["weights"]).stat().st_size < 25 * 1024 * 1024
     # And the runtime loads that export and reads Korean and English with it
     settings.TEXT_MODEL_DIR = str(out)
@@ -123,3 +134,67 @@ def test_learning_rate_warms_up_then_decays():
     assert factors[0] < factors[1] < factors[2] == pytest.approx(1.0)
     assert factors[3] < factors[2] and factors[4] == pytest.approx(0.1)
     assert np.all(np.diff(factors[2:]) < 0)
+
+
+def test_every_batch_holds_the_diary_quota_of_both_languages_and_never_a_validation_row(tmp_path):
+    # Given the four public sets and diary files of 35 entries per language (7 held out each)
+    sets = training.read_all(write_all_datasets(tmp_path / "text"))
+    train, val = finetune.with_diaries(
+        {k: v["train"] for k, v in sets.items()}, {k: v["val"] for k, v in sets.items()}, write_diaries(tmp_path / "d")
+    )
+    quotas = dict(finetune.QUOTAS)
+    sampler = finetune.Sampler({name: len(train[name]) for name in quotas}, seed=0)
+    # When three groups of batches are drawn, as training draws them
+    batches = [
+        batch
+        for step in range(0, 3 * finetune.GROUP, finetune.GROUP)
+        for batch in finetune.group_rows(sampler, quotas, lambda name, i: len(train[name].texts[i]), 0, step)
+    ]
+    # Then every batch has each source's quota, diary rows of both languages among them
+    assert len(batches) == 3 * finetune.GROUP
+    for batch in batches:
+        counts = {name: sum(1 for source, _ in batch if source == name) for name in quotas}
+        assert counts == quotas and counts["diary_en"] > 0 and counts["diary_ko"] > 0
+        assert len(batch) == sum(quotas.values())
+    # And the diary rows trained on are never diary validation entries (validation is whole entries)
+    trained = {train[name].texts[i] for batch in batches for name, i in batch if name.startswith("diary_")}
+    assert trained and not trained & set(val["diary"].texts)
+    assert len(val["diary"]) == 14 and "diary" not in train
+
+
+def test_the_diary_rows_are_required_and_their_absence_is_named(tmp_path):
+    sets = training.read_all(write_all_datasets(tmp_path / "text"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="diary_train_<language>.tsv"):
+        finetune.with_diaries({k: v["train"] for k, v in sets.items()}, {}, tmp_path / "empty")
+
+
+def test_the_selection_score_weighs_diary_validation_like_the_public_sets():
+    reports = {
+        "goemotions": {"macro_f1": 0.6},
+        "korean": {"accuracy": 0.5},
+        "dair": {"macro_f1": 0.8},
+        "diary": {"macro_f1": 0.3},
+    }
+    assert finetune.selection_score(reports) == pytest.approx((0.6 + 0.5 + 0.8 + 0.3) / 4)
+    # a better diary reading raises the score by a quarter of its gain
+    better = {**reports, "diary": {"macro_f1": 0.7}}
+    assert finetune.selection_score(better) - finetune.selection_score(reports) == pytest.approx(0.1)
+    with pytest.raises(ValueError, match="diary"):
+        finetune.selection_score({k: v for k, v in reports.items() if k != "diary"})
+
+
+def test_an_unknown_precision_is_refused():
+    with pytest.raises(ValueError, match="fp32, bf16"):
+        finetune.Settings(precision="fp16")
+    with pytest.raises(CommandError, match="precision"):
+        call_command("finetune_text_emotion_model", "--precision", "fp16")
+
+
+def test_bf16_autocast_runs_the_forward_in_bfloat16_and_fp32_does_not():
+    layer = torch.nn.Linear(4, 2)
+    x = torch.ones(1, 4)
+    with finetune.autocast("bf16", "cpu"):
+        assert layer(x).dtype == torch.bfloat16
+    with finetune.autocast("fp32", "cpu"):
+        assert layer(x).dtype == torch.float32

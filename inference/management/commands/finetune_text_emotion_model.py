@@ -4,11 +4,13 @@
     python manage.py finetune_text_emotion_model --export-only --out inference/weights/text
 
 Trains on GoEmotions Ekman, GoEmotions-Korean, dair-ai emotion and the Korean single-turn set
-(``../shared/datasets/text``; see inference/text/finetune.py for the batch mix, the loss and the
+(``../shared/datasets/text``) and the training part of the team's diary rows (``--diary-dir``;
+diary validation is only scored); see inference/text/finetune.py for the batch mix, the loss and the
 checkpoints). Resumes from ``--run-dir``/last.pt when it exists (same seed, same data order), stops
 at ``--steps`` or after ``--max-minutes`` of this invocation, then exports ``best.pt``: the
-temperature is fitted on the four validation splits together, the abstain threshold is chosen on
-them (BRIEF convention: lowest top probability whose accepted readings are right >= 80%), and
+temperature is fitted by ``calibrate.RULE`` (GoEmotions dev, Korean validation and diary
+validation, each counting equally), the abstain threshold is chosen on the two public splits
+(BRIEF convention: lowest top probability whose accepted readings are right >= 80%), and
 ``model.safetensors`` (the trained tensors in float16) and ``head.json`` (format 2, sha256,
 validation metrics) are written to ``--out`` (default: ``--run-dir``/model). Test splits are not
 read; measure them afterwards with ``evaluate_text_emotion_model``.
@@ -31,6 +33,8 @@ class Command(BaseCommand):
     help = "Fine-tune the text emotion model (top e5 layers + head) and export the best checkpoint."
 
     def add_arguments(self, parser):
+        from inference.text.finetune import PRECISIONS
+
         base = Path(django_settings.BASE_DIR)
         parser.add_argument("--data", default=str(base.parent / "shared" / "datasets" / "text"))
         parser.add_argument("--run-dir", default=str(Path(django_settings.VAR_DIR) / "text_finetune" / "run1"))
@@ -49,6 +53,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--threads", type=int, default=1)
         parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+        parser.add_argument(
+            "--precision", choices=list(PRECISIONS), default="fp32", help="forward pass: float32, or bfloat16 autocast"
+        )
+        parser.add_argument(
+            "--diary-dir", default=None, help="folder of diary_train_<language>.tsv (default: inference/text/data)"
+        )
         parser.add_argument("--export-only", action="store_true", help="skip training; export RUN_DIR/best.pt")
         parser.add_argument("--no-export", action="store_true", help="train only; export later with --export-only")
         parser.add_argument(
@@ -59,7 +69,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         import torch
 
-        from inference.text import finetune, training
+        from inference.text import finetune, finetune_export, training
 
         torch.set_num_threads(max(1, options["threads"]))
         device = options["device"]
@@ -67,9 +77,15 @@ class Command(BaseCommand):
             device = "cuda" if torch.cuda.is_available() else "cpu"
         if device == "cuda" and not torch.cuda.is_available():
             raise CommandError("--device cuda: this torch build or machine has no CUDA device.")
+        diary_dir = Path(options["diary_dir"]) if options["diary_dir"] else training.DIARY_DIR
         try:
             data = training.read_all(Path(options["data"]))
-        except FileNotFoundError as error:
+            train_sets, val_sets = finetune.with_diaries(
+                {name: splits["train"] for name, splits in data.items()},
+                {name: splits["val"] for name, splits in data.items()},
+                diary_dir,
+            )
+        except (FileNotFoundError, ValueError) as error:
             raise CommandError(str(error)) from error
         settings = finetune.Settings(
             frozen=options["frozen"],
@@ -83,19 +99,22 @@ class Command(BaseCommand):
             warmup=options["warmup"],
             max_tokens=options["max_tokens"],
             seed=options["seed"],
+            precision=options["precision"],
         )
         run_dir = Path(options["run_dir"])
-        train_sets = {name: splits["train"] for name, splits in data.items()}
-        val_sets = {name: splits["val"] for name, splits in data.items()}
-        for name in data:
-            self.stdout.write(f"{name}: train {len(train_sets[name])}, validation {len(val_sets[name])}")
+        for name in sorted(set(train_sets) | set(val_sets)):
+            sizes = f"train {len(train_sets[name]) if name in train_sets else '-'}, "
+            sizes += f"validation {len(val_sets[name]) if name in val_sets else '-'}"
+            self.stdout.write(f"{name}: {sizes}")
 
         def log(line: str) -> None:
             self.stdout.write(line)
             self.stdout.flush()
 
         if not options["export_only"]:
-            self.stdout.write(f"training on {device} ({torch.get_num_threads()} threads) into {run_dir}")
+            self.stdout.write(
+                f"training on {device} ({torch.get_num_threads()} threads, {settings.precision}) into {run_dir}"
+            )
             result = finetune.train(
                 train_sets, val_sets, run_dir, settings, max_minutes=options["max_minutes"], device=device, log=log
             )
@@ -109,7 +128,7 @@ class Command(BaseCommand):
             raise CommandError(f"{run_dir / 'best.pt'} does not exist: train first (drop --export-only).")
         out = Path(options["out"]) if options["out"] else run_dir / "model"
         started = time.perf_counter()
-        metadata = finetune.export(
+        metadata = finetune_export.export(
             run_dir,
             out,
             val_sets,
@@ -117,6 +136,7 @@ class Command(BaseCommand):
             device=device,
             version=options["model_version"],
             max_rows=options["export_rows"],
+            diary_dir=diary_dir,
             log=log,
         )
         self.stdout.write(

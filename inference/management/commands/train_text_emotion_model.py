@@ -137,7 +137,7 @@ class Command(BaseCommand):
 
         # A diary entry trains as the windows the runtime reads it in, each with the entry's mood.
         for name in diary_train_names:
-            sets[name] = _windowed(sets[name])
+            sets[name] = training.as_windows(sets[name])
         for data in sets.values():
             cache.fill(data.texts, progress)
         for name in diary_val_names:
@@ -355,17 +355,6 @@ class Command(BaseCommand):
         except (OSError, ValueError, KeyError) as error:
             self.stdout.write(self.style.WARNING(f"no baseline from {folder} ({error}): choosing without one"))
             return None
-
-
-def _windowed(data):
-    """The windows of every text, each a row with its text's targets."""
-    from inference.text import segment
-
-    index = [(i, w) for i, text in enumerate(data.texts) for w in segment.windows(text)]
-    rows = np.array([i for i, _ in index], dtype=int)
-    out = data.subset(rows)
-    out.texts = [w for _, w in index]
-    return out
 
 
 def _share(report: dict, emotion: str) -> float:
