@@ -1,0 +1,77 @@
+"""The issue-21 experiment: does a small network trained here beat the features model on validation?
+
+``run`` trains the network on 4/5 of Emotion6's training images (resuming from its checkpoint),
+then reports on the held-out 1/5: the features model (same 4/5, its usual CV choices), the
+network alone, and the two combined (``inference.scene.compare``), with the decision rule of the
+issue. With ``score_test`` it also scores the split's 396 test images once, for the record; the
+test figures choose nothing (the decision is made before they are computed).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from inference.scene import cnn_training, compare, training
+
+
+def run(data: training.Data, images: np.ndarray, config: cnn_training.Config, *, checkpoint: Path | None,
+        max_minutes: float | None = None, fold: int = 0, score_test: bool = False, log=print) -> dict:
+    if len(images) != len(data.paths):
+        raise ValueError(f"{len(images)} images for {len(data.paths)} labelled photos")
+    started = time.monotonic()
+    tr = np.flatnonzero(data.split == "train")
+    fit, held = (tr[i] for i in compare.validation_split(len(tr), fold=fold))
+    tops = [data.tops[i] for i in held]
+    log(f"validation split (fold {fold} of {training.FOLDS}, seed 0): fit on {len(fit)}, hold out {len(held)}")
+    model, state = cnn_training.train(config, images[fit], data.va[fit], data.shares[fit], checkpoint=checkpoint,
+                                      max_minutes=max_minutes, watch=(images[held], data.va[held]), log=log)
+    report = {"config": asdict(config), "validation_fold": fold, "fit_images": int(len(fit)),
+              "validation_images": int(len(held)), "epochs_done": state["epoch"],
+              "train_seconds": state["train_seconds"], "history": state["history"], "finished": state["finished"]}
+    if not state["finished"]:
+        return report
+    va_mean, va_std = np.array(state["va_mean"]), np.array(state["va_std"])
+
+    def network(rows):
+        return cnn_training.predict(model, images[rows], va_mean, va_std, size=config.size,
+                                    precision=config.precision)
+
+    cnn_va, cnn_mood = network(held)
+    feat_va, feat_mood, feat_choice = compare.features_fit_predict(
+        data.x[fit], data.va[fit], data.shares[fit], data.x[held], log=lambda line: None)
+    comb_va, comb_mood, weights = compare.combine(cnn_va, cnn_mood, feat_va, feat_mood, data.va[held],
+                                                  data.shares[held])
+    validation = {
+        "features": compare.figures(feat_va, feat_mood, data.va[held], data.shares[held], tops),
+        "cnn": compare.figures(cnn_va, cnn_mood, data.va[held], data.shares[held], tops),
+        "combined": compare.figures(comb_va, comb_mood, data.va[held], data.shares[held], tops)}
+    report |= {"features_choices": feat_choice, "combination_weights": weights, "validation": validation,
+               "decision": compare.decide(validation)}
+    if score_test:
+        te = np.flatnonzero(data.split == "test")
+        cnn_va_te, cnn_mood_te = network(te)
+        f_va_te, f_mood_te, _ = compare.features_fit_predict(data.x[fit], data.va[fit], data.shares[fit],
+                                                             data.x[te], log=lambda line: None)
+        w = {k: weights[k]["weight_on_all"] for k in weights}
+        comb_va_te = np.stack([w[name] * cnn_va_te[:, k] + (1 - w[name]) * f_va_te[:, k]
+                               for k, name in enumerate(("valence", "arousal"))], axis=1)
+        comb_mood_te = w["mood"] * cnn_mood_te + (1 - w["mood"]) * f_mood_te
+        tops_te = [data.tops[i] for i in te]
+        report["test_scored_once"] = {
+            "note": "all three fitted on the 4/5 fit part only; the decision above was made before these",
+            "images": int(len(te)),
+            "features": compare.figures(f_va_te, f_mood_te, data.va[te], data.shares[te], tops_te),
+            "cnn": compare.figures(cnn_va_te, cnn_mood_te, data.va[te], data.shares[te], tops_te),
+            "combined": compare.figures(comb_va_te, comb_mood_te, data.va[te], data.shares[te], tops_te)}
+    report["report_seconds"] = round(time.monotonic() - started, 1)
+    return report
+
+
+def write_report(path: Path, report: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
