@@ -50,8 +50,16 @@ def run(data: training.Data, images: np.ndarray, config: cnn_training.Config, *,
         "features": compare.figures(feat_va, feat_mood, data.va[held], data.shares[held], tops),
         "cnn": compare.figures(cnn_va, cnn_mood, data.va[held], data.shares[held], tops),
         "combined": compare.figures(comb_va, comb_mood, data.va[held], data.shares[held], tops)}
+    # Whether a difference is more than the noise of 317 images: the decision rule itself is the
+    # issue's (point figures), this only says how far to trust it.
+    against = {name: {target: compare.paired_bootstrap(pred[:, k], feat_va[:, k], data.va[held, k])
+                      for k, target in enumerate(("valence_r", "arousal_r"))}
+               for name, pred in (("cnn", cnn_va), ("combined", comb_va))}
     report |= {"features_choices": feat_choice, "combination_weights": weights, "validation": validation,
-               "decision": compare.decide(validation)}
+               "versus_features_bootstrap": against, "decision": compare.decide(validation)}
+    if checkpoint is not None:  # the validation predictions, for later analysis (numbers only, no images)
+        np.savez(checkpoint.with_suffix(".validation.npz"), rows=held, va=data.va[held], cnn_va=cnn_va,
+                 cnn_mood=cnn_mood, features_va=feat_va, features_mood=feat_mood, combined_va=comb_va)
     if score_test:
         te = np.flatnonzero(data.split == "test")
         cnn_va_te, cnn_mood_te = network(te)

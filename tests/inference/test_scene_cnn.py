@@ -72,6 +72,17 @@ def test_it_blends_with_a_weight_chosen_on_other_images():
         compare.blend(target, target[:10], target, lambda p, t: 0.0)
 
 
+def test_it_bootstraps_the_difference_in_r_on_the_same_images():
+    rng = np.random.default_rng(0)
+    target = rng.normal(size=300)
+    good, poor = target + rng.normal(0, 0.5, 300), target + rng.normal(0, 2.0, 300)
+    # a clearly better prediction: the whole interval is above zero
+    better = compare.paired_bootstrap(good, poor, target, draws=300)
+    assert better["difference"] > 0.3 and better["ci95"][0] > 0
+    # the same prediction twice: no difference at all
+    assert compare.paired_bootstrap(good, good, target, draws=50)["ci95"] == [0.0, 0.0]
+
+
 def test_it_trains_stops_at_the_budget_resumes_and_compares_the_three_on_validation(tmp_path, capsys):
     # given a tiny Emotion6-shaped folder
     tiny_emotion6(tmp_path / "emotion6")
@@ -94,6 +105,9 @@ def test_it_trains_stops_at_the_budget_resumes_and_compares_the_three_on_validat
         assert -1 <= report["validation"][name]["valence_r"] <= 1
         assert report["test_scored_once"][name]["top_vote"]["images"] == 12
     assert report["decision"]["ship"] in ("features", "cnn", "combined")
+    low, high = report["versus_features_bootstrap"]["combined"]["valence_r"]["ci95"]
+    assert low <= report["versus_features_bootstrap"]["combined"]["valence_r"]["difference"] <= high
+    assert np.load(tmp_path / "run.validation.npz")["cnn_va"].shape == (10, 2)
     # and a checkpoint from another configuration is refused, not silently mixed
     with pytest.raises(CommandError, match="another configuration"):
         call_command("train_scene_model", *common, "--lr", "0.01")

@@ -114,7 +114,8 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from error
         cnn_experiment.write_report(report_path, report)
-        shown = {k: report[k] for k in ("validation", "combination_weights", "decision", "test_scored_once")
+        shown = {k: report[k] for k in ("validation", "combination_weights", "versus_features_bootstrap", "decision",
+                                    "test_scored_once")
                  if k in report}
         self.stdout.write(json.dumps(shown or {"finished": False, "epochs_done": report["epochs_done"]}, indent=1))
         self.stdout.write(self.style.SUCCESS(f"wrote {report_path}"))
