@@ -80,6 +80,40 @@ def run(data: training.Data, images: np.ndarray, config: cnn_training.Config, *,
     return report
 
 
+def pool(data: training.Data, folds: dict[int, Path]) -> dict:
+    """Validation figures over several folds' held-out fifths together (each image once), from the
+    predictions ``run`` saved: with all five folds, every training image is scored by a network
+    and a features model that never saw it. The combination is recomputed per fold exactly as
+    ``run`` did (its weights chosen inside that fold's fifth)."""
+    parts = {name: [] for name in ("rows", "cnn_va", "cnn_mood", "features_va", "features_mood",
+                                   "combined_va", "combined_mood")}
+    for fold, path in sorted(folds.items()):
+        if not path.is_file():
+            raise ValueError(f"fold {fold} has no saved validation predictions at {path}: run that fold first")
+        with np.load(path) as stored:
+            rows = stored["rows"]
+            expected = np.flatnonzero(data.split == "train")[compare.validation_split(
+                int((data.split == "train").sum()), fold=fold)[1]]
+            if not np.array_equal(rows, expected):
+                raise ValueError(f"{path} was not written for fold {fold} of these training images")
+            comb_va, comb_mood, _ = compare.combine(stored["cnn_va"], stored["cnn_mood"], stored["features_va"],
+                                                    stored["features_mood"], data.va[rows], data.shares[rows])
+            for name in ("rows", "cnn_va", "cnn_mood", "features_va", "features_mood"):
+                parts[name].append(stored[name])
+        parts["combined_va"].append(comb_va)
+        parts["combined_mood"].append(comb_mood)
+    got = {name: np.concatenate(values) for name, values in parts.items()}
+    rows = got["rows"]
+    tops = [data.tops[i] for i in rows]
+    validation = {name: compare.figures(got[f"{name}_va"], got[f"{name}_mood"], data.va[rows], data.shares[rows],
+                                        tops) for name in ("features", "cnn", "combined")}
+    against = {name: {target: compare.paired_bootstrap(got[f"{name}_va"][:, k], got["features_va"][:, k],
+                                                       data.va[rows, k])
+                      for k, target in enumerate(("valence_r", "arousal_r"))} for name in ("cnn", "combined")}
+    return {"folds": sorted(folds), "validation_images": int(len(rows)), "validation": validation,
+            "versus_features_bootstrap": against, "decision": compare.decide(validation)}
+
+
 def write_report(path: Path, report: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")

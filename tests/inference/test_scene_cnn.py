@@ -113,6 +113,24 @@ def test_it_trains_stops_at_the_budget_resumes_and_compares_the_three_on_validat
         call_command("train_scene_model", *common, "--lr", "0.01")
 
 
+def test_it_pools_the_folds_that_were_run_and_names_the_one_that_was_not(tmp_path, capsys):
+    # given fold 0 of the network experiment, run in its own folder
+    tiny_emotion6(tmp_path / "emotion6")
+    common = ["--model", "cnn", "--data", str(tmp_path / "emotion6"), "--cache", str(tmp_path / "f.npz"),
+              "--image-cache", str(tmp_path / "i.npz"), "--run-dir", str(tmp_path / "runs"), "--epochs", "1",
+              "--batch", "8"]
+    call_command("train_scene_model", *common)
+    # when its validation predictions are pooled
+    call_command("train_scene_model", *common, "--pool-folds", "0")
+    pooled = json.loads((tmp_path / "runs" / "resnet10t-safe-fp32-s0.pooled.json").read_text())
+    single = json.loads((tmp_path / "runs" / "resnet10t-safe-fp32-s0.json").read_text())
+    # then one fold pooled gives that fold's own figures, recomputed from the saved predictions
+    assert pooled["validation_images"] == 10 and pooled["validation"] == single["validation"]
+    # and a fold never run is named, not skipped
+    with pytest.raises(CommandError, match="fold 1 has no saved validation predictions"):
+        call_command("train_scene_model", *common, "--pool-folds", "0,1")
+
+
 def test_it_refuses_an_unknown_jitter_or_network_with_a_clear_message(tmp_path):
     with pytest.raises(CommandError, match="unknown colour jitter 'loud'"):
         call_command("train_scene_model", "--model", "cnn", "--jitter", "loud", "--data", str(tmp_path))

@@ -45,13 +45,17 @@ class Command(BaseCommand):
         cnn.add_argument("--threads", type=int, default=1)
         cnn.add_argument("--max-minutes", dest="max_minutes", type=float, default=None)
         cnn.add_argument("--validation-fold", dest="fold", type=int, default=0)
+        cnn.add_argument("--run-dir", dest="run_dir", type=Path, default=base / "var" / "scene_cnn",
+                         help="where checkpoints, reports and validation predictions go by default")
         cnn.add_argument("--checkpoint", type=Path, default=None,
-                         help="default var/scene_cnn/<arch>-<jitter>-<precision>-s<seed>.pt")
+                         help="default <run-dir>/<arch>-<jitter>-<precision>-s<seed>[-fold<k>].pt")
         cnn.add_argument("--report", type=Path, default=None, help="default: the checkpoint's name with .json")
         cnn.add_argument("--image-cache", dest="image_cache", type=Path,
                          default=base / "var" / "cache" / "scene" / "cnn_images.npz")
         cnn.add_argument("--score-test", dest="score_test", action="store_true",
                          help="also score the 396 test images once (after the decision; chooses nothing)")
+        cnn.add_argument("--pool-folds", dest="pool_folds", default=None,
+                         help="e.g. 0,1,2,3,4: the saved validation predictions of these folds' runs, together")
         cnn.add_argument("--time-steps", dest="time_steps", action="store_true",
                          help="time 20 training steps in fp32 and bf16, then stop")
 
@@ -103,8 +107,9 @@ class Command(BaseCommand):
     def _cnn(self, data: Path, loaded, config, options):
         from inference.scene import cnn_experiment, cnn_training
 
-        checkpoint = options["checkpoint"] or (Path(settings.BASE_DIR) / "var" / "scene_cnn"
-                                               / f"{config.arch}-{config.jitter}-{config.precision}-s{config.seed}.pt")
+        if options["pool_folds"]:
+            return self._pool(loaded, config, options)
+        checkpoint = options["checkpoint"] or self._default_checkpoint(options["run_dir"], config, options["fold"])
         report_path = options["report"] or checkpoint.with_suffix(".json")
         images = cnn_training.load_images(data, loaded.paths, options["image_cache"], log=self.stdout.write)
         try:
@@ -118,4 +123,25 @@ class Command(BaseCommand):
                                     "test_scored_once")
                  if k in report}
         self.stdout.write(json.dumps(shown or {"finished": False, "epochs_done": report["epochs_done"]}, indent=1))
+        self.stdout.write(self.style.SUCCESS(f"wrote {report_path}"))
+
+    @staticmethod
+    def _default_checkpoint(run_dir: Path, config, fold: int) -> Path:
+        name = f"{config.arch}-{config.jitter}-{config.precision}-s{config.seed}" + (f"-fold{fold}" if fold else "")
+        return run_dir / f"{name}.pt"
+
+    def _pool(self, loaded, config, options):
+        from inference.scene import cnn_experiment
+
+        try:
+            folds = sorted({int(k) for k in options["pool_folds"].split(",")})
+            paths = {k: self._default_checkpoint(options["run_dir"], config, k).with_suffix(".validation.npz")
+                     for k in folds}
+            report = cnn_experiment.pool(loaded, paths)
+        except ValueError as error:
+            raise CommandError(f"--pool-folds: {error}") from error
+        report_path = options["report"] or self._default_checkpoint(options["run_dir"], config, 0).with_suffix(
+            ".pooled.json")
+        cnn_experiment.write_report(report_path, report)
+        self.stdout.write(json.dumps(report, indent=1))
         self.stdout.write(self.style.SUCCESS(f"wrote {report_path}"))
