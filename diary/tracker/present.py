@@ -1,6 +1,5 @@
 """Turns a summary into rows of text for the HTML tables (the text alternative of each chart)."""
 
-
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 

@@ -80,7 +80,6 @@ def _summary_page(request: HttpRequest, template: str, default_kind: str, calend
     context = {
         "choice": choice,
         "prefer": prefer,
-        "entry_url": reverse("diary:entry_detail", args=[0]),
         **{name: SimpleLazyObject(lambda name=name: page[name])
            for name in ("summary", "tables", "calendars", "other_months", "partial")},
         "range_kinds": [("week", _("Week")), ("month", _("Month")), ("year", _("Year"))],
