@@ -57,28 +57,30 @@ def _digest(user: User, now: datetime.datetime) -> str:
 
 
 def _orders(user: User, digest: str, now: datetime.datetime, gaps: Callable[[], list[Gap]],
-            ) -> dict[str, list[tuple[int, str]]]:
-    """For each sort, every client's (consent id, risk label) in that order."""
+            ) -> tuple[dict[str, list[tuple[int, str]]], dict[int, selectors.ClientSummary]]:
+    """For each sort, every client's (consent id, risk label) in that order; and, when they had to
+    be built for it, every client's row by consent id (empty when the order came from the cache)."""
     key = f"welfare:order:{user.pk}:{digest}"
     orders = cache.get(key)
-    if orders is None:
-        rows = selectors.dashboard_rows(user=user, now=now, gaps=gaps())
-        orders = {name: [(row.consent.pk, row.risk_label) for row in sorted(rows, key=sort)]
-                  for name, sort in selectors.SORTS.items()}
-        cache.set(key, orders, TIMEOUT_SECONDS)
-    return orders
+    if orders is not None:
+        return orders, {}
+    rows = selectors.dashboard_rows(user=user, now=now, gaps=gaps())
+    orders = {name: [(row.consent.pk, row.risk_label) for row in sorted(rows, key=sort)]
+              for name, sort in selectors.SORTS.items()}
+    cache.set(key, orders, TIMEOUT_SECONDS)
+    return orders, {row.consent.pk: row for row in rows}
 
 
 @dataclass
 class DashboardPage:
     page: DjangoPage  # of consent ids
-    lines: object  # what `draw` made of the page's rows (the drawn table rows)
+    lines: str  # the page's table rows, as `draw` drew them
     shown: list[Consent]  # the page's consents (pk, client_id, organisation_id: for the access log)
 
 
 def dashboard_page(
     *, user: User, risk: str, sort: str, number: str | None, per_page: int,
-    draw: Callable[[list[selectors.ClientSummary]], list], now: datetime.datetime | None = None,
+    draw: Callable[[list[selectors.ClientSummary]], str], now: datetime.datetime | None = None,
 ) -> DashboardPage:
     """Page `number` (Paginator.get_page's reading of it) of the caseload sorted by `sort` and
     filtered by `risk` over all the clients, its rows (with sparklines) drawn by `draw`. The drawn
@@ -92,14 +94,16 @@ def dashboard_page(
         # The caseload's consent gaps (welfare.periods): read once, and only to build what is not cached.
         return consent_gaps(consents=selectors.consent_list_visible_to(user=user), scope=MOOD)
 
-    order = [pk for pk, label in _orders(user, digest, now, gaps)[sort] if not risk or label == risk]
+    orders, built = _orders(user, digest, now, gaps)
+    order = [pk for pk, label in orders[sort] if not risk or label == risk]
     page = Paginator(order, per_page).get_page(number)
     key = f"welfare:page:{user.pk}:{digest}:{sort}:{risk}:{page.number}:{per_page}:{get_language()}"
     drawn = cache.get(key)
     if drawn is None:
         ids = list(page.object_list)
-        built = {row.consent.pk: row
-                 for row in selectors.dashboard_rows(user=user, now=now, consent_ids=ids, gaps=gaps())}
+        # The rows the order was just built from, or else only the page's own.
+        built = built or {row.consent.pk: row
+                          for row in selectors.dashboard_rows(user=user, now=now, consent_ids=ids, gaps=gaps())}
         rows = selectors.with_sparklines([built[pk] for pk in ids if pk in built], gaps())
         drawn = (draw(rows), [(row.consent.pk, row.consent.client_id, row.consent.organisation_id) for row in rows])
         cache.set(key, drawn, TIMEOUT_SECONDS)
