@@ -21,8 +21,9 @@ from accounts.models import User
 # by edits do not pile up (each page view of a new range is one ~50-200 KB pickled entry).
 TIMEOUT_SECONDS = 60 * 60
 # Part of every key: bump it when the shape of a cached value changes, so that a deploy never
-# reads a value an older release wrote (2: the page's calendar months and other_months).
-SHAPE = 2
+# reads a value an older release wrote (2: the page's calendar months and other_months; 3: their
+# count of days whose mood was the person's own choice).
+SHAPE = 3
 
 
 def mood_changed(*, owner_ids: Iterable[int] | QuerySet) -> None:

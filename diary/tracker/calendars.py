@@ -5,7 +5,7 @@ import datetime
 
 from django.utils.dates import MONTHS
 
-from diary.tracker.moods import SOURCE_LABELS, emotion_label
+from diary.tracker.moods import SOURCE_LABELS, SOURCE_SELF, emotion_label
 from diary.tracker.ranges import DateRange
 from moodsite.emotions import EMOTION_COLOURS, EMOTION_INK, EMOTION_SYMBOLS
 
@@ -67,21 +67,23 @@ def month_grids(days: list[dict], date_range: DateRange, months: list[tuple[int,
 
 
 def other_months(days: list[dict], date_range: DateRange, drawn: list[tuple[int, int]]) -> list[dict]:
-    """The range's months not drawn, newest first: how many days had entries and the mood seen on
-    most of them, for a one-line link to each month's own calendar."""
+    """The range's months not drawn, newest first: how many days had entries, the mood seen on
+    most of them and on how many days that mood was the person's own choice (the rest were read
+    automatically), for a one-line link to each month's own calendar."""
     months = [month for month in range_months(date_range) if month not in drawn]
-    listed = {month: {"first": datetime.date(*month, 1), "days": 0, "moods": {}} for month in months}
+    listed = {month: {"first": datetime.date(*month, 1), "days": 0, "moods": {}, "own": 0} for month in months}
     for day in days:
         item = listed.get((day["date"].year, day["date"].month))
         if item is not None and day["entries"]:
             item["days"] += 1
             if day["emotion"]:
                 item["moods"][day["emotion"]] = item["moods"].get(day["emotion"], 0) + 1
+                item["own"] += day["source"] == SOURCE_SELF
     out = []
     for item in reversed(listed.values()):
         top = max(item["moods"], key=item["moods"].get) if item["moods"] else None
         out.append({"first": item["first"], "days": item["days"], "top": emotion_label(top) if top else "",
-                    "symbol": EMOTION_SYMBOLS[top] if top else ""})
+                    "symbol": EMOTION_SYMBOLS[top] if top else "", "own": item["own"]})
     return out
 
 
