@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from accounts.tokens import ApiTokenAuthentication
 from moodsite.exception_handlers import Conflict
-from welfare import selectors, services
+from welfare import dashboard, selectors, services
 from welfare.charts import TREND_RANGES, chart_payload, client_trend, trend_range
 from welfare.models import AccessLog, Alert
 from welfare.security import (
@@ -131,17 +131,17 @@ class ClientListView(AuditRefusalsMixin, APIView):
         responses=ClientSummarySerializer(many=True),
     )
     def get(self, request):
-        rows = selectors.dashboard_rows(
+        # The cached order (welfare.dashboard), as the page uses: only this page's rows are built.
+        load = dashboard.caseload(
             user=request.user,
             risk=request.query_params.get("risk", ""),
             sort=request.query_params.get("sort", "risk"),
         )
         paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
+        rows = load.rows(list(paginator.paginate_queryset(load.order, request, view=self)))
         services.access_record(
-            viewer=request.user, consents=[row.consent for row in page], action=AccessLog.Action.API_LIST
+            viewer=request.user, consents=[row.consent for row in rows], action=AccessLog.Action.API_LIST
         )
-        rows = selectors.with_sparklines(list(page))
         return paginator.get_paginated_response(ClientSummarySerializer(rows, many=True).data)
 
 

@@ -1,4 +1,5 @@
-"""The dashboard's order: which clients a page shows, without building every client's row.
+"""The dashboard's order: which clients a page (or the API's client list) shows, without building
+every client's row.
 
 Sorting and filtering need every client's risk, change and last entry; drawing needs only the
 page's 50. The order (for each sort, each client's consent id and risk) is therefore cached under
@@ -72,6 +73,36 @@ def _orders(user: User, digest: str, now: datetime.datetime, gaps: Callable[[], 
 
 
 @dataclass
+class Caseload:
+    digest: str  # of every input of the order and the rows (the drawn page's cache key has it)
+    order: list[int]  # consent ids in the sort's order, filtered by risk
+    rows: Callable[[list[int]], list[selectors.ClientSummary]]  # those consents' rows, with sparklines
+
+
+def caseload(*, user: User, risk: str, sort: str, now: datetime.datetime | None = None) -> Caseload:
+    """The caseload sorted by `sort` (by risk when it is not one of selectors.SORTS) and filtered
+    by `risk`, from the cached order; `rows` builds only the rows asked for (or takes them from
+    the rows the order was just built from). The dashboard page and the API's client list share it."""
+    now = now or timezone.now()
+    digest = _digest(user, now)
+
+    @functools.cache
+    def gaps() -> list[Gap]:
+        # The caseload's consent gaps (welfare.periods): read once, and only to build what is not cached.
+        return consent_gaps(consents=selectors.consent_list_visible_to(user=user), scope=MOOD)
+
+    orders, built = _orders(user, digest, now, gaps)
+    order = [pk for pk, label in orders.get(sort, orders["risk"]) if not risk or label == risk]
+
+    def rows(ids: list[int]) -> list[selectors.ClientSummary]:
+        have = built or {row.consent.pk: row
+                         for row in selectors.dashboard_rows(user=user, now=now, consent_ids=ids, gaps=gaps())}
+        return selectors.with_sparklines([have[pk] for pk in ids if pk in have], gaps())
+
+    return Caseload(digest=digest, order=order, rows=rows)
+
+
+@dataclass
 class DashboardPage:
     page: DjangoPage  # of consent ids
     lines: str  # the page's table rows, as `draw` drew them
@@ -86,25 +117,12 @@ def dashboard_page(
     filtered by `risk` over all the clients, its rows (with sparklines) drawn by `draw`. The drawn
     page is cached under the same digest as the order (and the language), so a repeated look
     draws nothing; any change to what the page shows is a new digest."""
-    now = now or timezone.now()
-    digest = _digest(user, now)
-
-    @functools.cache
-    def gaps() -> list[Gap]:
-        # The caseload's consent gaps (welfare.periods): read once, and only to build what is not cached.
-        return consent_gaps(consents=selectors.consent_list_visible_to(user=user), scope=MOOD)
-
-    orders, built = _orders(user, digest, now, gaps)
-    order = [pk for pk, label in orders[sort] if not risk or label == risk]
-    page = Paginator(order, per_page).get_page(number)
-    key = f"welfare:page:{user.pk}:{digest}:{sort}:{risk}:{page.number}:{per_page}:{get_language()}"
+    load = caseload(user=user, risk=risk, sort=sort, now=now)
+    page = Paginator(load.order, per_page).get_page(number)
+    key = f"welfare:page:{user.pk}:{load.digest}:{sort}:{risk}:{page.number}:{per_page}:{get_language()}"
     drawn = cache.get(key)
     if drawn is None:
-        ids = list(page.object_list)
-        # The rows the order was just built from, or else only the page's own.
-        built = built or {row.consent.pk: row
-                          for row in selectors.dashboard_rows(user=user, now=now, consent_ids=ids, gaps=gaps())}
-        rows = selectors.with_sparklines([built[pk] for pk in ids if pk in built], gaps())
+        rows = load.rows(list(page.object_list))
         drawn = (draw(rows), [(row.consent.pk, row.consent.client_id, row.consent.organisation_id) for row in rows])
         cache.set(key, drawn, TIMEOUT_SECONDS)
     lines, shown = drawn

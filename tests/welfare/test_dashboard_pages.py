@@ -140,3 +140,40 @@ def test_the_order_follows_a_change_at_once(caseworker_client, organisation, cas
 def test_a_page_past_the_last_shows_the_last(caseworker_client, many_clients):
     body = caseworker_client.get(reverse("welfare:dashboard"), {"sort": "name", "page": 9}).content.decode()
     assert names_on(body)[0] == "Client 100" and "Page 3 of 3" in body
+
+
+def test_the_api_client_list_pages_sorts_and_follows_a_change_at_once_like_the_page(
+    caseworker_client, organisation, caseworker
+):
+    # Given three clients with happy weeks
+    consents = []
+    for name in ("Ahn", "Baek", "Choi"):
+        member = UserFactory(display_name=name)
+        consents.append(link(member, organisation, caseworker))
+        write_days(member, dict.fromkeys(range(7), "happy"))
+    url = "/api/v1/welfare/clients/"
+
+    def names(**query) -> list[str]:
+        return [row["name"] for row in caseworker_client.get(url, query).json()["results"]]
+
+    assert names() == ["Ahn", "Baek", "Choi"]
+    # When Choi writes a run of sad days, the very next call lists Choi first, and the risk filter
+    # and the name sort see it too
+    write_days(consents[2].client, dict.fromkeys(range(7), "sad"))
+    assert names() == ["Choi", "Ahn", "Baek"]
+    assert names(risk="low", sort="name") == ["Ahn", "Baek"]
+    # and an unknown sort is read as the risk sort, as on the page
+    assert names(sort="bogus") == ["Choi", "Ahn", "Baek"]
+    # and each call logged a row for each client it listed (3 + 3 + 2 + 3), no more
+    assert AccessLog.objects.filter(action=AccessLog.Action.API_LIST).count() == 11
+
+
+def test_the_api_client_list_pages_over_all_clients(caseworker_client, many_clients):
+    # Following `next` from the first page of the name sort lists every client once, in order
+    page = caseworker_client.get("/api/v1/welfare/clients/", {"sort": "name"}).json()
+    assert page["count"] == 120
+    names = [row["name"] for row in page["results"]]
+    while page["next"]:
+        page = caseworker_client.get(page["next"]).json()
+        names += [row["name"] for row in page["results"]]
+    assert names == [f"Client {n:03d}" for n in range(120)]
