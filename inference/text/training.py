@@ -246,7 +246,10 @@ def near_duplicates(texts: list[str], others: list[str], threshold: float = NEAR
 
 
 def read_any(path: Path) -> TextSet:
-    """A GoEmotions(-Korean) .tsv, a Korean-set .csv or a dair-ai .txt (``evaluate --data FILE``)."""
+    """A GoEmotions(-Korean) .tsv, a Korean-set .csv, a dair-ai .txt or one of the team's
+    ``diary_train_<language>[_<writer>].tsv`` files, whole (``evaluate --data FILE``)."""
+    if path.suffix == ".tsv" and path.name.startswith("diary_train_"):
+        return read_diary(path, diary_language(path))
     if path.suffix == ".tsv" and (path.parent / "label.txt").exists():
         return read_goemotions_korean(path)
     if path.suffix == ".tsv":

@@ -31,7 +31,8 @@ def test_a_year_draws_the_latest_three_months_with_entries_and_lists_the_others(
     assert listed == ["2024-12", "2024-11", "2024-10", "2024-08", "2024-06", "2024-04", "2024-03", "2024-02",
                       "2024-01"]
     assert "February 2024</a>: 1 day with entries, mostly sad" in body
-    assert re.search(r"February 2024</a>: 1 day with entries, mostly sad <span[^>]*>[^<]*</span> \(my choice on 1 day\)", body)
+    assert re.search(r"February 2024</a>: 1 day with entries, mostly sad <span[^>]*>[^<]*</span> "
+                     r"\(my choice on 1 day\)", body)
     assert "December 2024</a>: 0 days with entries" in body
     # the day-by-day table leaves February out (it is in the per-month table and the CSV)
     timeline = body[body.index('id="table-timeline"'):body.index("</table>", body.index('id="table-timeline"'))]

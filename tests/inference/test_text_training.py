@@ -121,6 +121,15 @@ def test_a_second_writers_file_adds_rows_and_leaves_the_first_files_validation_r
     assert after["ko"][1].texts == before["ko"][1].texts
 
 
+def test_the_evaluate_command_reads_a_whole_writers_diary_file(tmp_path):
+    # A writer's file is scored whole (every entry), in its language: how a model reads a writer it never saw
+    folder = write_diaries(tmp_path / "diary")
+    path = folder / "diary_train_ko.tsv"
+    path.rename(folder / "diary_train_ko_2.tsv")
+    data = training.read_any(folder / "diary_train_ko_2.tsv")
+    assert data.language == "ko" and len(data) == 35
+
+
 def test_a_diary_file_with_an_unknown_mood_is_refused_with_its_line(tmp_path):
     path = tmp_path / "diary_train_en.tsv"
     path.write_text("happy\tA lovely walk.\njoyful\tAnother walk.\n", encoding="utf-8")
