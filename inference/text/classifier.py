@@ -92,24 +92,12 @@ def logits_for(
     batch_size: int = 64,
     device: str = "cpu",
     max_tokens: int = 256,
+    *,
+    vectors: bool = False,
 ) -> np.ndarray:
-    """N x 7 logits (before temperature) for texts, batched by length to save padding."""
-    return _batched(model, model, len(EMOTIONS), tokenizer, texts, batch_size, device, max_tokens)
-
-
-def vectors_for(
-    tokenizer: e5_torch.Tokenizer,
-    model: TextClassifier,
-    texts: list[str],
-    batch_size: int = 64,
-    device: str = "cpu",
-    max_tokens: int = 256,
-) -> np.ndarray:
-    """N x hidden pooled vectors (what the head reads) for texts, batched like ``logits_for``."""
-    return _batched(model, model.vectors, model.encoder.hidden, tokenizer, texts, batch_size, device, max_tokens)
-
-
-def _batched(model, function, width, tokenizer, texts, batch_size, device, max_tokens) -> np.ndarray:
+    """N x 7 logits (before temperature) for texts, batched by length to save padding; with
+    ``vectors`` the N x hidden pooled vectors the head reads instead (a format-3 model's features)."""
+    function, width = (model.vectors, model.encoder.hidden) if vectors else (model, len(EMOTIONS))
     out = np.zeros((len(texts), width), dtype=np.float32)
     if not texts:
         return out

@@ -55,9 +55,9 @@ class FineTunedEncoder:
         return logits_for(self.tokenizer, self.model, texts, self.batch_size, max_tokens=self.max_tokens)
 
     def vectors(self, texts: list[str]) -> np.ndarray:
-        from inference.text.classifier import vectors_for
+        from inference.text.classifier import logits_for
 
-        return vectors_for(self.tokenizer, self.model, texts, self.batch_size, max_tokens=self.max_tokens)
+        return logits_for(self.tokenizer, self.model, texts, self.batch_size, max_tokens=self.max_tokens, vectors=True)
 
 
 def read_export(folder: Path) -> tuple[FineTunedEncoder, Path]:

@@ -23,6 +23,13 @@ DAIR = [("i feel so happy today", "joy"), ("i feel lonely", "sadness"), ("i am s
         ("i feel scared", "fear"), ("i was shocked", "surprise"), ("i love you", "love")]  # fmt: skip
 
 
+def assert_a_damaged_file_is_refused(weights: Path) -> None:
+    weights.write_bytes(weights.read_bytes()[:-8] + b"\0" * 8)
+    runtime.reset()
+    with pytest.raises(runtime.TextModelUnavailable, match="checksum"):
+        runtime.read_texts(["I am furious"])
+
+
 def write_all_datasets(folder: Path) -> Path:
     write_datasets(folder)
     korean = folder / "goemotions_korean" / "data"
@@ -106,11 +113,7 @@ def test_the_finetune_command_trains_resumes_exports_and_the_runtime_reads_it(tm
             assert sum(reading.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
         assert runtime.text_model_info()["version"] == metadata["version"]
         # A damaged weights file is refused with a message that says what to do
-        weights = out / metadata["weights"]
-        weights.write_bytes(weights.read_bytes()[:-8] + b"\0" * 8)
-        runtime.reset()
-        with pytest.raises(runtime.TextModelUnavailable, match="checksum"):
-            runtime.read_texts(["I am furious"])
+        assert_a_damaged_file_is_refused(out / metadata["weights"])
     finally:
         runtime.reset()
 
@@ -238,11 +241,7 @@ def test_a_head_trained_on_the_fine_tuned_vectors_is_read_by_the_site_and_refuse
         vectors = loaded.encoder.vectors(["I am furious about this"])
         assert vectors.shape == (1, 384)
         # And encoder weights that are not the ones the head was trained on are refused
-        weights = out / metadata["encoder_weights"]
-        weights.write_bytes(weights.read_bytes()[:-8] + b"\0" * 8)
-        runtime.reset()
-        with pytest.raises(runtime.TextModelUnavailable, match="checksum"):
-            runtime.read_texts(["I am furious"])
+        assert_a_damaged_file_is_refused(out / metadata["encoder_weights"])
     finally:
         runtime.reset()
 
