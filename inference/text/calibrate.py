@@ -104,13 +104,3 @@ def stored(report: dict) -> dict:
     """The fields of a report head.json keeps, floats rounded to 4 places."""
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in report.items() if k in STORED_FIELDS}
 
-
-def joined(parts: list[TextSet], name: str = "diary-val") -> TextSet:
-    """Several splits as one (the diary validation rows of every language)."""
-    return TextSet(
-        name,
-        [t for p in parts for t in p.texts],
-        np.concatenate([p.targets for p in parts]),
-        [g for p in parts for g in p.gold],
-        "mixed",
-    )

@@ -137,7 +137,7 @@ def with_diaries(
     train_sets, val_sets = dict(train_sets), dict(val_sets)
     for language, (train_part, _) in diaries.items():
         train_sets[f"diary_{language}"] = training.as_windows(train_part)
-    val_sets["diary"] = calibrate.joined([val for _, val in diaries.values()])
+    val_sets["diary"] = training.joined([val for _, val in diaries.values()])
     return train_sets, val_sets
 
 

@@ -29,11 +29,12 @@ def encoder_id(sha256: str) -> str:
 
 
 class FineTunedEncoder:
-    """Tokenizer and fine-tuned classifier (eval mode) from an export's trained tensors."""
+    """Tokenizer and fine-tuned classifier (eval mode) from an export's trained tensors, whose
+    checksum (``sha256``) the caller has checked against its metadata."""
 
     batch_size = 64
 
-    def __init__(self, weights: Path, architecture: dict):
+    def __init__(self, weights: Path, architecture: dict, sha256: str):
         import torch
         from safetensors.torch import load_file
 
@@ -47,7 +48,7 @@ class FineTunedEncoder:
         self.model.eval()
         self.max_tokens = int(architecture.get("max_tokens", 256))
         self.architecture = dict(architecture)
-        self.id = encoder_id(file_sha256(weights))
+        self.id = encoder_id(sha256)
 
     def logits(self, texts: list[str]) -> np.ndarray:
         from inference.text.classifier import logits_for
@@ -63,13 +64,19 @@ class FineTunedEncoder:
 def read_export(folder: Path) -> tuple[FineTunedEncoder, Path]:
     """A format-2 export (``finetune_text_emotion_model``'s output): the encoder and its weights
     file, after the checksum in its ``head.json`` is checked. Raises ValueError saying what is wrong."""
+    from inference.text.runtime import FINETUNED_FORMAT, METADATA_FILE
+
     try:
-        metadata = json.loads((folder / "head.json").read_text(encoding="utf-8"))
+        metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ValueError(f"{folder} holds no readable head.json ({error}): export a fine-tune run first.") from error
-    if metadata.get("format") != 2:
-        raise ValueError(f"{folder} is not a fine-tuned export (format {metadata.get('format')!r}, expected 2).")
+        raise ValueError(
+            f"{folder} holds no readable {METADATA_FILE} ({error}): export a fine-tune run first."
+        ) from error
+    if metadata.get("format") != FINETUNED_FORMAT:
+        raise ValueError(
+            f"{folder} is not a fine-tuned export (format {metadata.get('format')!r}, expected {FINETUNED_FORMAT})."
+        )
     weights = folder / metadata["weights"]
     if not weights.exists() or file_sha256(weights) != metadata.get("sha256"):
-        raise ValueError(f"{weights} is missing or does not match its checksum in head.json: export it again.")
-    return FineTunedEncoder(weights, metadata["architecture"]), weights
+        raise ValueError(f"{weights} is missing or does not match its checksum in {METADATA_FILE}: export it again.")
+    return FineTunedEncoder(weights, metadata["architecture"], metadata["sha256"]), weights

@@ -127,7 +127,7 @@ class _FineTuned:
     def __init__(self, weights: Path, metadata: dict):
         from inference.text.finetuned import FineTunedEncoder
 
-        self.encoder = FineTunedEncoder(weights, metadata["architecture"])
+        self.encoder = FineTunedEncoder(weights, metadata["architecture"], metadata["sha256"])  # checked in _load
         self.temperature = float(metadata["temperature"])
 
     def probabilities(self, windows: list[str], embed=None) -> np.ndarray:
@@ -145,9 +145,9 @@ class _FineTunedHead:
         encoder_weights = folder / metadata["encoder_weights"]
         if file_sha256(encoder_weights) != metadata.get("encoder_sha256"):
             raise ValueError(f"{encoder_weights} does not match its checksum in {METADATA_FILE}")
-        self.encoder = FineTunedEncoder(encoder_weights, metadata["architecture"])
         if encoder_id(metadata["encoder_sha256"]) != metadata.get("encoder"):
-            raise ValueError(f"the head was trained on {metadata.get('encoder')!r} vectors, not {self.encoder.id!r}")
+            raise ValueError(f"the head was trained on {metadata.get('encoder')!r} vectors, not these weights'")
+        self.encoder = FineTunedEncoder(encoder_weights, metadata["architecture"], metadata["encoder_sha256"])
         self.head = Head.load(weights)
 
     def probabilities(self, windows: list[str], embed=None) -> np.ndarray:

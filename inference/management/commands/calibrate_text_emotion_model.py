@@ -125,7 +125,7 @@ class Command(BaseCommand):
 
     def _read(self, data: Path, diary: str | None, *, with_tests: bool) -> dict:
         from inference.text import training
-        from inference.text.calibrate import joined
+        from inference.text.training import joined
 
         goemotions = data / "goemotions" / "data" / "ekman"
         korean = data / "korean_single_turn" / "dataset_utf8.csv"

@@ -100,8 +100,9 @@ class Command(BaseCommand):
             training.read_goemotions(goemotions / f"{s}.tsv") for s in ("train", "dev", "test")
         )
         ko_train, ko_val, ko_test = training.korean_split(training.read_korean(korean))
+        diary_dir = Path(options["diary"]) if options["diary"] else training.DIARY_DIR
         try:
-            diaries = training.read_diaries(Path(options["diary"]) if options["diary"] else training.DIARY_DIR)
+            diaries = training.read_diaries(diary_dir)
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from error
         tuned = None
@@ -113,11 +114,8 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(str(error)) from error
         encoder_version = tuned.id if tuned else encoder.encoder_version()
-        default_cache = Path(settings.VAR_DIR) / "cache" / "text_emotion" / tuned.id if tuned else None
-        cache = training.EmbeddingCache(
-            Path(options["cache_dir"] or default_cache or training.default_cache_dir()),
-            tuned.vectors if tuned else None,
-        )
+        cache_dir = options["cache_dir"] or training.default_cache_dir(tuned.id if tuned else None)
+        cache = training.EmbeddingCache(Path(cache_dir), tuned.vectors if tuned else None)
         self.stdout.write(f"embedding cache {cache.folder}: {len(cache)} vectors")
 
         rng = np.random.default_rng(options["seed"])
@@ -166,7 +164,7 @@ class Command(BaseCommand):
         balanced = fit.balanced_weights(y_train, groups)
         is_diary = groups >= 2
         val_names = ["en_val", "ko_val", *diary_val_names]
-        diary_val = calibrate.joined([sets[n] for n in diary_val_names]) if diary_val_names else None
+        diary_val = training.joined([sets[n] for n in diary_val_names]) if diary_val_names else None
         if diary_val is not None:
             sets["diary_val"] = diary_val
             val_names.append("diary_val")
@@ -314,12 +312,7 @@ class Command(BaseCommand):
                 },
                 "korean_split_seed": training.KOREAN_SPLIT_SEED,
                 "diary": {
-                    "files": sorted(
-                        f"inference/text/data/{path.name}"
-                        for path in (Path(options["diary"]) if options["diary"] else training.DIARY_DIR).glob(
-                            "diary_train_*.tsv"
-                        )
-                    ),
+                    "files": sorted(f"inference/text/data/{p.name}" for p in diary_dir.glob("diary_train_*.tsv")),
                     "split_seed": training.DIARY_SPLIT_SEED,
                     "validation_fraction": training.DIARY_VAL_FRACTION,
                     "entries": {language: [len(t), len(v)] for language, (t, v) in diaries.items()},
