@@ -68,8 +68,8 @@ def month_grids(days: list[dict], date_range: DateRange, months: list[tuple[int,
 
 def other_months(days: list[dict], date_range: DateRange, drawn: list[tuple[int, int]]) -> list[dict]:
     """The range's months not drawn, newest first: how many days had entries, the mood seen on
-    most of them and on how many days that mood was the person's own choice (the rest were read
-    automatically), for a one-line link to each month's own calendar."""
+    most of them and on how many of the days with a mood it was the person's own choice (the rest
+    were read automatically), for a one-line link to each month's own calendar."""
     months = [month for month in range_months(date_range) if month not in drawn]
     listed = {month: {"first": datetime.date(*month, 1), "days": 0, "moods": {}, "own": 0} for month in months}
     for day in days:
