@@ -61,7 +61,12 @@ class TextClassifier(nn.Module):
             state[f"head.{name}"] = tensor
         return state
 
-    def load_trained(self, state: dict[str, torch.Tensor]) -> None:
+    def load_trained(self, state: dict[str, torch.Tensor], blend: float = 1.0) -> None:
+        """Load trained tensors; with ``blend`` < 1 each encoder tensor becomes ``blend`` x trained +
+        (1 - blend) x pretrained (weight-space ensembling, Wortsman et al. 2022, "Robust fine-tuning
+        of zero-shot models": it keeps what pre-training knew where fine-tuning over-specialised)."""
+        if not 0.0 < blend <= 1.0:
+            raise ValueError(f"blend must be in (0, 1], not {blend}")
         expected = set(self.trained_state())
         if set(state) != expected:
             missing, extra = sorted(expected - set(state)), sorted(set(state) - expected)
@@ -76,7 +81,10 @@ class TextClassifier(nn.Module):
             current = target.state_dict()[name]
             if tuple(current.shape) != tuple(tensor.shape):
                 raise ValueError(f"{key} has shape {tuple(tensor.shape)}, expected {tuple(current.shape)}")
-            current.copy_(tensor.to(current.dtype))
+            tensor = tensor.to(current.dtype)
+            if blend < 1.0 and target is not self.head:
+                tensor = blend * tensor + (1.0 - blend) * current
+            current.copy_(tensor)
 
 
 def build(layers: int = 6, frozen: int = 3, dropout: float = 0.1) -> tuple[e5_torch.Tokenizer, TextClassifier]:

@@ -80,6 +80,18 @@ class Settings:
             raise ValueError(f"quotas must be non-negative rows per batch with a positive total: {self.quotas}")
 
 
+def parse_quotas(overrides: list[str]) -> dict[str, int]:
+    """``QUOTAS`` with ``source=rows`` overrides (the command's ``--quota``); unknown sources and
+    non-numbers are refused with the list of valid sources."""
+    quotas = dict(QUOTAS)
+    for item in overrides:
+        source, _, rows = item.partition("=")
+        if source not in QUOTAS or not rows.strip().isdigit():
+            raise ValueError(f"--quota takes SOURCE=ROWS with SOURCE one of {', '.join(QUOTAS)}, not {item!r}")
+        quotas[source] = int(rows)
+    return quotas
+
+
 def autocast(precision: str, device: str):
     """The forward pass's precision context: bf16 autocast, or nothing for fp32."""
     if precision == "bf16":

@@ -22,10 +22,10 @@ from moodsite.digests import file_sha256
 from moodsite.emotions import EMOTIONS
 
 
-def load_best(run_dir: Path, settings: Settings, device: str = "cpu"):
+def load_best(run_dir: Path, settings: Settings, device: str = "cpu", blend: float = 1.0):
     tokenizer, model = classifier.build(settings.layers, settings.frozen, settings.dropout)
     checkpoint = torch.load(run_dir / "best.pt", map_location=device, weights_only=False)
-    model.load_trained(checkpoint["trained"])
+    model.load_trained(checkpoint["trained"], blend=blend)
     return tokenizer, model.to(device).eval(), checkpoint["step"]
 
 
@@ -45,6 +45,7 @@ def export(
     device: str = "cpu",
     version: str = "",
     max_rows: int | None = None,
+    blend: float = 1.0,
     diary_dir: Path = training.DIARY_DIR,
     log: Callable[[str], None] = print,
 ) -> dict:
@@ -53,7 +54,9 @@ def export(
     The temperature follows ``calibrate.RULE`` (the format-1 head's rule, the same code): entries
     read as the runtime reads them, GoEmotions dev, Korean validation and diary validation each
     counting equally. ``metrics.validation.nll`` is the mean of the two public splits' NLL, as
-    for format 1 (``fusion.fusion_weights`` reads it)."""
+    for format 1 (``fusion.fusion_weights`` reads it). ``blend`` < 1 exports the encoder layers
+    blended with the pretrained ones (``TextClassifier.load_trained``); the head is the trained one,
+    so such an export is meant as a format-3 model's encoder, whose head is trained on its vectors."""
     from datetime import date
 
     from safetensors.torch import save_file
@@ -64,7 +67,7 @@ def export(
     saved = run_dir / "settings.json"
     if saved.exists():  # the run's own settings, whatever the export was called with
         settings = Settings(**json.loads(saved.read_text(encoding="utf-8")))
-    tokenizer, model, best_step = load_best(run_dir, settings, device)
+    tokenizer, model, best_step = load_best(run_dir, settings, device, blend)
     # GoEmotions-Korean dev is left out: machine-translated, it decides nothing, and its 5,426
     # rows would add a third to the export's time on one core (training's history has its figure).
     val_sets = {name: data for name, data in val_sets.items() if name != "goemotions_ko"}
@@ -143,6 +146,7 @@ def export(
         "training": {
             "settings": asdict(settings),
             "best_step": best_step,
+            "blend": blend,
             "validation_rows": {name: len(data) for name, data in val_sets.items()},
             "rule": "soft targets (multi-label GoEmotions rows spread evenly), label smoothing, logit adjustment "
             "by the training mixture's class prior; a quota of diary training rows (as windows) in every "

@@ -81,12 +81,12 @@ def test_the_finetune_command_trains_resumes_exports_and_the_runtime_reads_it(tm
     run, out = tmp_path / "run", tmp_path / "model"
     diary = write_diaries(tmp_path / "diary")
     common = ["--data", str(data), "--run-dir", str(run), "--frozen", "5", "--eval-every", "2", "--threads", "1"]
-    common += ["--diary-dir", str(diary), "--precision", "bf16"]
+    common += ["--diary-dir", str(diary), "--precision", "bf16", "--quota", "korean=3"]
     # When it trains 2 steps, then resumes to 4 and exports
     call_command("finetune_text_emotion_model", *common, "--steps", "2", "--no-export")
     assert (run / "last.pt").exists() and (run / "best.pt").exists()
     first = torch.load(run / "last.pt", weights_only=False)
-    assert first["settings"]["precision"] == "bf16"
+    assert first["settings"]["precision"] == "bf16" and first["settings"]["quotas"]["korean"] == 3
     assert set(first["history"][-1]) >= {"diary_macro_f1", "goemotions_macro_f1", "korean_accuracy", "dair_macro_f1"}
     call_command("finetune_text_emotion_model", *common, "--steps", "4", "--out", str(out))
     printed = capsys.readouterr().out
@@ -250,3 +250,32 @@ def test_a_head_on_fine_tuned_vectors_needs_a_fine_tuned_export(tmp_path):
     data = write_all_datasets(tmp_path / "text")
     with pytest.raises(CommandError, match="export a fine-tune run first"):
         call_command("train_text_emotion_model", "--data", str(data), "--encoder-model", str(tmp_path / "none"))
+
+
+def test_a_quota_override_replaces_one_source_and_a_wrong_one_is_refused_with_the_sources():
+    quotas = finetune.parse_quotas(["korean=14", "dair=3"])
+    assert quotas == {**finetune.QUOTAS, "korean": 14, "dair": 3}
+    for wrong in ("klingon=3", "korean=many", "korean"):
+        with pytest.raises(ValueError, match="goemotions, dair, korean"):
+            finetune.parse_quotas([wrong])
+    with pytest.raises(CommandError, match="SOURCE=ROWS"):
+        call_command("finetune_text_emotion_model", "--quota", "korean=-1")
+
+
+def test_a_blended_export_keeps_the_trained_head_and_moves_the_encoder_halfway_back_to_pretrained():
+    from inference.text import classifier
+
+    # Given a classifier whose top layer and head were "trained" (shifted by a known amount)
+    _, model = classifier.build(6, 5)
+    pretrained = {key: tensor.clone() for key, tensor in model.trained_state().items()}
+    trained = {key: tensor + 1.0 for key, tensor in pretrained.items()}
+    # When the trained tensors are loaded blended half and half
+    model.load_trained(trained, blend=0.5)
+    # Then every encoder tensor is the midpoint and the head is the trained one
+    for key, tensor in model.trained_state().items():
+        expected = trained[key] if key.startswith("head.") else pretrained[key] + 0.5
+        assert torch.allclose(tensor, expected, atol=1e-6), key
+    with pytest.raises(ValueError, match="blend"):
+        model.load_trained(trained, blend=0.0)
+    with pytest.raises(CommandError, match="--blend"):
+        call_command("finetune_text_emotion_model", "--blend", "1.5")

@@ -59,10 +59,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--diary-dir", default=None, help="folder of diary_train_<language>.tsv (default: inference/text/data)"
         )
+        parser.add_argument(
+            "--quota",
+            action="append",
+            default=[],
+            metavar="SOURCE=ROWS",
+            help="rows per batch from one source, replacing its default (repeatable; see finetune.QUOTAS)",
+        )
         parser.add_argument("--export-only", action="store_true", help="skip training; export RUN_DIR/best.pt")
         parser.add_argument("--no-export", action="store_true", help="train only; export later with --export-only")
         parser.add_argument(
             "--export-rows", type=int, default=None, help="validation rows per dataset for calibration (default: all)"
+        )
+        parser.add_argument(
+            "--blend",
+            type=float,
+            default=1.0,
+            help="export: encoder = BLEND x fine-tuned + (1 - BLEND) x pretrained weights (1: as trained)",
         )
         parser.add_argument("--model-version", default="", help="version string for the export")
 
@@ -87,7 +100,14 @@ class Command(BaseCommand):
             )
         except (FileNotFoundError, ValueError) as error:
             raise CommandError(str(error)) from error
+        try:
+            quotas = finetune.parse_quotas(options["quota"])
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        if not 0.0 < options["blend"] <= 1.0:
+            raise CommandError(f"--blend must be above 0 and at most 1, not {options['blend']}")
         settings = finetune.Settings(
+            quotas=quotas,
             frozen=options["frozen"],
             steps=options["steps"],
             lr=options["lr"],
@@ -136,6 +156,7 @@ class Command(BaseCommand):
             device=device,
             version=options["model_version"],
             max_rows=options["export_rows"],
+            blend=options["blend"],
             diary_dir=diary_dir,
             log=log,
         )
