@@ -106,6 +106,12 @@ def main() -> None:
     wall = time.perf_counter() - started
     cpu = time.process_time() - cpu_start
     info = runtime.text_model_info()
+    import torch
+    from django.conf import settings
+
+    from inference.runtime import autocast_dtype, precision_setting
+
+    dtype = autocast_dtype(torch, torch.device("cpu"), precision_setting())
     print(
         json.dumps(
             {
@@ -117,6 +123,9 @@ def main() -> None:
                 "batch": BATCH,
                 "cores": CORES,
                 "threads": THREADS,
+                "encoder_backend": settings.TEXT_ENCODER_BACKEND,  # format 1's vectors; a fine-tuned model is torch
+                "precision": "float32" if dtype is None else str(dtype).removeprefix("torch."),
+                "cpu_capability": torch.backends.cpu.get_cpu_capability(),
                 "per_second": round(done / wall, 1),
                 "median_batch_per_second": round(1 / statistics.median(timings), 1),
                 "per_cpu_second": round(done / cpu, 1) if cpu else None,

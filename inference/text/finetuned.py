@@ -53,12 +53,24 @@ class FineTunedEncoder:
     def logits(self, texts: list[str]) -> np.ndarray:
         from inference.text.classifier import logits_for
 
-        return logits_for(self.tokenizer, self.model, texts, self.batch_size, max_tokens=self.max_tokens)
+        with self._precision():
+            return logits_for(self.tokenizer, self.model, texts, self.batch_size, max_tokens=self.max_tokens)
 
     def vectors(self, texts: list[str]) -> np.ndarray:
         from inference.text.classifier import logits_for
 
-        return logits_for(self.tokenizer, self.model, texts, self.batch_size, max_tokens=self.max_tokens, vectors=True)
+        with self._precision():
+            return logits_for(
+                self.tokenizer, self.model, texts, self.batch_size, max_tokens=self.max_tokens, vectors=True
+            )
+
+    @staticmethod
+    def _precision():
+        import torch
+
+        from inference.runtime import cpu_autocast
+
+        return cpu_autocast(torch)
 
 
 def read_export(folder: Path) -> tuple[FineTunedEncoder, Path]:

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 from django.conf import settings
 
+from inference.runtime import cpu_autocast
 from inference.text import e5_torch
 
 # Texts per forward pass after sorting by length: the worker's and the bench's batch of entries;
@@ -55,9 +56,9 @@ def embed(texts: list[str], *, layers: int) -> np.ndarray:
     encoded = [tokenizer.encode(text, MAX_TOKENS) for text in texts]
     order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
     out = np.empty((len(texts), 384), dtype=np.float32)
-    with torch.inference_mode():
+    with torch.inference_mode(), cpu_autocast(torch):
         for start in range(0, len(order), BATCH):
             rows = order[start : start + BATCH]
             ids, attention = e5_torch.pad([encoded[i] for i in rows], tokenizer.pad)
-            out[rows] = F.normalize(model(ids, attention), dim=-1).numpy()
+            out[rows] = F.normalize(model(ids, attention).float(), dim=-1).numpy()
     return out

