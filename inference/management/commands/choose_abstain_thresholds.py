@@ -158,7 +158,7 @@ class Command(BaseCommand):
         sets = {"en": training.read_goemotions(dev), "ko": training.korean_split(training.read_korean(korean))[1]}
         try:
             info = runtime.text_model_info()
-            embed = None if options["no_cache"] else training.EmbeddingCache(training.default_cache_dir()).embed
+            embed = None if options["no_cache"] else runtime.cached_embed()
             tops, rights = {}, {}
             for language, rows in sets.items():
                 probabilities = predict_set(rows, embed=embed)

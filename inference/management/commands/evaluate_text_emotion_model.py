@@ -61,7 +61,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path} has no labelled rows.")
         try:
             info = runtime.text_model_info()
-            embed = None if options["no_cache"] else training.EmbeddingCache(training.default_cache_dir()).embed
+            embed = None if options["no_cache"] else runtime.cached_embed()
             probabilities = predict_set(data, embed=embed)
             report = score(data, probabilities)
             report["neutral_share"] = round(
