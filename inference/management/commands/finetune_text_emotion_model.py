@@ -90,6 +90,13 @@ class Command(BaseCommand):
             device = "cuda" if torch.cuda.is_available() else "cpu"
         if device == "cuda" and not torch.cuda.is_available():
             raise CommandError("--device cuda: this torch build or machine has no CUDA device.")
+        # Options first: a wrong one is named before any data is read.
+        try:
+            quotas = finetune.parse_quotas(options["quota"])
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        if not 0.0 < options["blend"] <= 1.0:
+            raise CommandError(f"--blend must be above 0 and at most 1, not {options['blend']}")
         diary_dir = Path(options["diary_dir"]) if options["diary_dir"] else training.DIARY_DIR
         try:
             data = training.read_all(Path(options["data"]))
@@ -100,12 +107,6 @@ class Command(BaseCommand):
             )
         except (FileNotFoundError, ValueError) as error:
             raise CommandError(str(error)) from error
-        try:
-            quotas = finetune.parse_quotas(options["quota"])
-        except ValueError as error:
-            raise CommandError(str(error)) from error
-        if not 0.0 < options["blend"] <= 1.0:
-            raise CommandError(f"--blend must be above 0 and at most 1, not {options['blend']}")
         settings = finetune.Settings(
             quotas=quotas,
             frozen=options["frozen"],
