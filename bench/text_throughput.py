@@ -109,9 +109,9 @@ def main() -> None:
     import torch
     from django.conf import settings
 
-    from inference.runtime import autocast_dtype, precision_setting
+    from inference.runtime import cpu_autocast_dtype
 
-    dtype = autocast_dtype(torch, torch.device("cpu"), precision_setting())
+    dtype = cpu_autocast_dtype(torch)
     print(
         json.dumps(
             {

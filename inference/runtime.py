@@ -137,6 +137,11 @@ def autocast_dtype(torch, device, setting: str):
         return None
 
 
+def cpu_autocast_dtype(torch):
+    """``autocast_dtype`` for the CPU under ``INFERENCE_PRECISION``: bfloat16 or None (float32)."""
+    return autocast_dtype(torch, torch.device("cpu"), precision_setting())
+
+
 def cpu_autocast(torch):
     """The CPU forward pass's precision context under ``INFERENCE_PRECISION`` (``autocast_dtype``):
     bfloat16 autocast where the CPU does bf16 natively, else nothing. The text encoders use it too
@@ -144,7 +149,7 @@ def cpu_autocast(torch):
     0.9998 with float32 (bench/README.md, session 9); an AVX2-only CPU stays in float32."""
     import contextlib
 
-    dtype = autocast_dtype(torch, torch.device("cpu"), precision_setting())
+    dtype = cpu_autocast_dtype(torch)
     return contextlib.nullcontext() if dtype is None else torch.autocast(device_type="cpu", dtype=dtype)
 
 

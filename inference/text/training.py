@@ -280,9 +280,9 @@ def default_cache_dir(finetuned_id: str | None = None) -> Path:
 def _torch_in_bf16() -> bool:
     import torch
 
-    from inference.runtime import autocast_dtype, precision_setting
+    from inference.runtime import cpu_autocast_dtype
 
-    return autocast_dtype(torch, torch.device("cpu"), precision_setting()) is not None
+    return cpu_autocast_dtype(torch) is not None
 
 
 def _key(text: str) -> bytes:
