@@ -57,6 +57,33 @@ def build_model(arch: dict | None = None):
     return model
 
 
+def arch_of_state(state: dict) -> dict:
+    """The ARCH a state dict was saved from: blocks per stage from its keys, widths from its
+    first convolution of each stage (so a deepened or widened network loads without flags)."""
+    layers = [len({key.split(".")[1] for key in state if key.startswith(f"layer{stage}.")}) for stage in range(1, 5)]
+    channels = [int(state[f"layer{stage}.0.conv1.weight"].shape[0]) for stage in range(1, 5)]
+    return dict(ARCH, layers=layers, channels=channels)
+
+
+def load_grown(model, state: dict) -> list[str]:
+    """Load ``state`` into ``model``, which may have more blocks per stage than the network the
+    state came from (same widths). The added blocks are left as timm initialises them, with
+    their last batch-norm scale at zero (``zero_init_last``): each passes its input through
+    unchanged, so the deeper network reads exactly as the one it grew from until training
+    uses the new capacity (function-preserving growth, Chen et al. 2016, "Net2Net").
+    Returns the added blocks' names ("layer2.1", ...)."""
+    result = model.load_state_dict(state, strict=False)
+    if result.unexpected_keys:
+        raise ValueError(f"the weights have layers this network lacks: {result.unexpected_keys[:3]}")
+    added = sorted({".".join(key.split(".")[:2]) for key in result.missing_keys})
+    for name in added:
+        stage, index = name.split(".")
+        block = getattr(model, stage)[int(index)]
+        if index == "0" or float(block.bn2.weight.detach().abs().sum()) != 0.0:
+            raise ValueError(f"{name} is missing from the weights and would not pass its input through")
+    return added
+
+
 def normalise(crops: np.ndarray) -> np.ndarray:
     """N x 48 x 48 uint8 -> N x 1 x 48 x 48 float32, scaled as the network was trained."""
     crops = np.asarray(crops)

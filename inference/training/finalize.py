@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from inference.face_model import ARCH, INPUT_SIZE, MEAN, STD, build_model
+from inference.face_model import INPUT_SIZE, MEAN, STD, arch_of_state, build_model
 from inference.runtime import autocast_dtype, batched_logits
 from inference.training.calibration import fit_temperature, nll
 from inference.training.metrics import classification_report, softmax
@@ -169,7 +169,7 @@ def finalize(model, data: TrainData, config: TrainConfig, training: dict, out_di
         "name": config.name,
         "version": config.version or f"{config.name}-{time.strftime('%Y%m%d%H%M', time.gmtime())}",
         "classes": list(EMOTIONS),
-        "arch": ARCH,
+        "arch": arch_of_state(model.state_dict()),
         "input": {
             "size": INPUT_SIZE,
             "channels": 1,

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 from tqdm import tqdm
 
-from inference.face_model import ARCH, build_model, normalise
+from inference.face_model import ARCH, arch_of_state, build_model, load_grown, normalise
 from inference.runtime import autocast_dtype
 from inference.training.augment import augment, augment_selfie
 from inference.training.calibration import nll
@@ -65,6 +65,9 @@ class TrainConfig:
     # Start from these weights (a model.safetensors of the same architecture) instead of random
     # ones: a warm restart, so a new schedule continues where an earlier, time-limited run stopped.
     init: Path | None = None
+    # Blocks per stage (None: those of --init, else ARCH's). More than --init has grows it: the
+    # added blocks start as pass-throughs (face_model.load_grown), so training begins from --init's skill.
+    layers: tuple[int, ...] | None = None
     # Logit adjustment (Menon et al. 2021, "Long-tail learning via logit adjustment"): the loss sees
     # logits + tau x log(class prior), so the network cannot win by leaning on the frequent classes.
     logit_adjust: float = 0.0
@@ -147,12 +150,19 @@ def train(
         f"{len(data.train_images)} training / {len(data.val_images)} validation images"
     )
 
-    model = build_model()
+    init_state = None
     if config.init:
         from safetensors.torch import load_file
 
-        model.load_state_dict(load_file(str(config.init)))
-        log(f"starting from {config.init}")
+        init_state = load_file(str(config.init))
+    arch = arch_of_state(init_state) if init_state is not None else dict(ARCH)
+    if config.layers:
+        arch["layers"] = list(config.layers)
+    model = build_model(arch)
+    if init_state is not None:
+        added = load_grown(model, init_state)
+        grown = f", blocks {', '.join(added)} added as pass-throughs" if added else ""
+        log(f"starting from {config.init}{grown}")
     model = model.to(device).to(memory_format=torch.channels_last)
     ema = EMA(model, config.ema_decay)
     decay, no_decay = [], []
@@ -270,7 +280,7 @@ def train(
             best_state = copy.deepcopy(ema.model.state_dict())
             if checkpoint_path:
                 Path(checkpoint_path).parent.mkdir(parents=True, exist_ok=True)
-                torch.save({"state_dict": best_state, "epoch": epoch, "arch": ARCH}, checkpoint_path)
+                torch.save({"state_dict": best_state, "epoch": epoch, "arch": arch}, checkpoint_path)
         if resume_path:
             # Everything needed to continue after this epoch (written to a temporary name first,
             # so a run killed mid-write leaves the previous checkpoint intact).
@@ -302,6 +312,7 @@ def train(
         "epochs_run": len(history),
         "max_minutes": config.max_minutes,
         "init": str(config.init) if config.init else None,
+        "layers": arch["layers"],
         "best_epoch": best["epoch"],
         "batch_size": config.batch_size,
         "lr": config.lr,

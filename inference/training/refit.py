@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from inference.face_model import build_model, normalise
+from inference.face_model import arch_of_state, build_model, normalise
 from inference.training.augment import augment_selfie
 from inference.training.finalize import accuracy, class_prior, finalize
 from inference.training.loop import TrainConfig, TrainData, pick_dtype, seed_everything, soft_cross_entropy
@@ -46,8 +46,9 @@ def refit_head(data: TrainData, config: TrainConfig, out_dir: Path, log: Callabl
     if config.threads:
         torch.set_num_threads(config.threads)
     started = time.time()
-    model = build_model()
-    model.load_state_dict(load_file(str(config.init)))
+    state = load_file(str(config.init))
+    model = build_model(arch_of_state(state))
+    model.load_state_dict(state)
     model = model.eval().to(memory_format=torch.channels_last)
     autocast = pick_dtype(config.precision, torch.device("cpu"))
     generator = torch.Generator().manual_seed(config.seed)

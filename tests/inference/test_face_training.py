@@ -76,6 +76,39 @@ def test_init_continues_from_earlier_weights(class_folders, tmp_path):
     assert np.allclose(before[conv], after[conv], atol=1e-4)
 
 
+def test_a_network_grown_from_shipped_weights_reads_exactly_as_they_do():
+    # Given the shipped 1-1-1-1 weights loaded into a network with a second block in stages 2-4
+    import torch
+    from safetensors.torch import load_file as load_torch
+
+    from inference.face_model import ARCH, arch_of_state, build_model, load_grown
+
+    shipped = load_torch(str(runtime.DEFAULT_MODEL_DIR / "model.safetensors"))
+    original = build_model(arch_of_state(shipped)).eval()
+    original.load_state_dict(shipped)
+    grown = build_model(dict(ARCH, layers=[1, 2, 2, 2])).eval()
+    added = load_grown(grown, shipped)
+    # then the added blocks pass their input through, so the faces are read exactly as before
+    assert added == ["layer2.1", "layer3.1", "layer4.1"]
+    faces = torch.randn(16, 1, 48, 48)
+    with torch.no_grad():
+        assert torch.equal(grown(faces), original(faces))
+    # and the grown network's state says what it is, for the runtime to rebuild it
+    assert arch_of_state(grown.state_dict())["layers"] == [1, 2, 2, 2]
+    # and a network with fewer blocks than the weights is refused with the reason
+    with pytest.raises(ValueError, match="layers this network lacks"):
+        load_grown(original, grown.state_dict())
+
+
+def test_a_run_grown_with_layers_is_saved_and_read_back_deeper(class_folders, tmp_path, settings, fresh_runtime):
+    shipped = runtime.DEFAULT_MODEL_DIR / "model.safetensors"
+    metadata, output = train(class_folders, tmp_path / "model", "--init", str(shipped), "--layers", "1", "1", "2", "2")
+    assert "blocks layer3.1, layer4.1 added as pass-throughs" in output
+    assert metadata["arch"]["layers"] == [1, 1, 2, 2] and metadata["training"]["layers"] == [1, 1, 2, 2]
+    settings.FACE_MODEL_DIR = str(tmp_path / "model")
+    assert runtime.classify_crops(np.full((2, 48, 48), 128, np.uint8)).shape == (2, len(EMOTIONS))
+
+
 def test_head_only_retrains_the_last_layer_of_init_and_nothing_else(class_folders, tmp_path):
     # Given the shipped weights, when only their classifier is refitted on the class folders
     shipped = runtime.DEFAULT_MODEL_DIR / "model.safetensors"
@@ -95,6 +128,8 @@ def test_bad_arguments_get_a_clear_message(class_folders, tmp_path):
         train(tmp_path / "nowhere", tmp_path / "model")
     with pytest.raises(CommandError, match="--init .* is not a file"):
         train(class_folders, tmp_path / "model", "--init", str(tmp_path / "missing.safetensors"))
+    with pytest.raises(CommandError, match="every stage needs at least one block"):
+        train(tmp_path / "nowhere", tmp_path / "model", "--layers", "0", "1", "1", "1")
 
 
 def test_shift_calibration_fits_one_temperature_for_clean_and_shifted_faces(class_folders, tmp_path):

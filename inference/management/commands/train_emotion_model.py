@@ -50,6 +50,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--model-version", default="", help="version string stored with the weights and every result"
         )
+        parser.add_argument(
+            "--layers",
+            type=int,
+            nargs=4,
+            default=None,
+            metavar="N",
+            help="blocks per stage, e.g. 1 2 2 2 (default: those of --init, else 1 1 1 1); more than --init "
+            "has grows it, the added blocks starting as pass-throughs",
+        )
         parser.add_argument("--checkpoint", default=None, help="where to keep the best checkpoint while training")
         parser.add_argument(
             "--init",
@@ -121,6 +130,9 @@ class Command(BaseCommand):
         from inference.training.refit import refit_head
 
         data_dir = Path(options["data"])
+        if options["layers"] and min(options["layers"]) < 1:
+            layers = " ".join(map(str, options["layers"]))
+            raise CommandError(f"--layers {layers}: every stage needs at least one block")
         if not 0 <= options["fer2013_weight"] < 1:
             raise CommandError("--fer2013-weight must be at least 0 and below 1, e.g. 0.2")
         if not data_dir.exists():
@@ -163,6 +175,7 @@ class Command(BaseCommand):
             max_minutes=options["max_minutes"],
             version=options["model_version"],
             init=Path(options["init"]) if options["init"] else None,
+            layers=tuple(options["layers"]) if options["layers"] else None,
             logit_adjust=options["logit_adjust"],
             augmentation=options["augment"],
             resume=options["resume"],
@@ -183,7 +196,7 @@ class Command(BaseCommand):
                 metadata = refit_head(data, config, Path(options["out"]), log=self.stdout.write)
             else:
                 metadata = train(data, config, Path(options["out"]), log=self.stdout.write, checkpoint_path=checkpoint)
-        except RuntimeError as error:
+        except (RuntimeError, ValueError) as error:
             raise CommandError(str(error)) from error
         val = metadata["metrics"]["validation"]
         self.stdout.write(
