@@ -67,17 +67,6 @@ def thresholds_from(*, face_info: Mapping | None, text_info: Mapping | None) -> 
     return Thresholds(face=face, text=_threshold(text_abstain), text_by_language=by_language)
 
 
-def language_of(text: str) -> str:
-    """"ko" when at least 30% of the letters are Hangul, else "en" (the two languages the text
-    model was validated on)."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return "en"
-    hangul = sum(1 for ch in letters if "\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff"
-                 or "\u3130" <= ch <= "\u318f")
-    return "ko" if hangul / len(letters) >= 0.3 else "en"
-
-
 def top_emotion(probabilities: Mapping[str, float]) -> str:
     return max(EMOTIONS, key=lambda name: probabilities.get(name, 0.0))
 

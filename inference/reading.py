@@ -310,7 +310,8 @@ def batch_read(jobs: list[AnalysisJob]) -> dict[int, Outcome]:
     text_readings = read_texts([job.entry.text for job in with_text]) or [None] * len(with_text)
     texts = {job.pk: reading for job, reading in zip(with_text, text_readings, strict=True)}
 
-    from inference.abstaining import decide, language_of
+    from inference.abstaining import decide
+    from inference.text.segment import language_of
 
     thresholds = _thresholds([job for job in jobs if job.pk not in outcomes])
     for job in jobs:

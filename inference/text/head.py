@@ -1,6 +1,7 @@
 """The classifier on top of the sentence embeddings: numpy (and scipy.sparse) at run time.
 
-logits = MLP(standardised embedding) + ngrams(text) @ N, divided by a temperature. The MLP
+logits = MLP(standardised embedding) + ngrams(text) @ N, divided by a temperature: Korean windows'
+own (``korean_temperature``) when one was fitted, else the one temperature. The MLP
 has no hidden layer (multinomial logistic regression) or one ReLU layer; the n-gram block
 (``inference.text.ngrams``: hashed character/word n-grams with idf) is optional. Training is in
 ``inference.text.fit``. Stored as one compressed ``.npz`` (the n-gram table in float16): the weights of
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.text import ngrams
+from inference.text import ngrams, segment
 from inference.training.metrics import softmax
 
 
@@ -26,6 +27,16 @@ class Head:
     temperature: float = 1.0
     idf: np.ndarray | None = None  # (BUCKETS,) when the n-gram block is used
     ngram_weights: np.ndarray | None = None  # (BUCKETS, C)
+    # Korean windows' temperature; None: ``temperature`` for every window. One pooled temperature
+    # left English over-confident and Korean under-confident (calibrate.py says how it is fitted).
+    korean_temperature: float | None = None
+
+    def temperatures(self, texts: list[str] | None) -> float | np.ndarray:
+        """The temperature for each text (N x 1, by ``segment.language_of``), or the one temperature."""
+        if self.korean_temperature is None or texts is None:
+            return self.temperature
+        korean = np.array([segment.language_of(text) == "ko" for text in texts], dtype=bool)
+        return np.where(korean, self.korean_temperature, self.temperature)[:, None]
 
     def logits(self, embeddings: np.ndarray, texts: list[str] | None = None) -> np.ndarray:
         h = (np.asarray(embeddings, dtype=np.float32) - self.mean) / self.scale
@@ -40,7 +51,7 @@ class Head:
         return h
 
     def probabilities(self, embeddings: np.ndarray, texts: list[str] | None = None) -> np.ndarray:
-        return softmax(self.logits(embeddings, texts), self.temperature)
+        return softmax(self.logits(embeddings, texts) / self.temperatures(texts))
 
     @property
     def kind(self) -> str:
@@ -49,6 +60,8 @@ class Head:
 
     def save(self, path: Path) -> None:
         arrays = {"mean": self.mean, "scale": self.scale, "temperature": np.array([self.temperature])}
+        if self.korean_temperature is not None:
+            arrays["korean_temperature"] = np.array([self.korean_temperature])
         for i, (weights, bias) in enumerate(self.layers):
             arrays[f"w{i}"], arrays[f"b{i}"] = weights, bias
         arrays = {k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()}
@@ -78,4 +91,5 @@ class Head:
                 float(data["temperature"][0]),
                 data["idf"] if has_ngrams else None,
                 data["ngram_weights"].astype(np.float32) if has_ngrams else None,
+                float(data["korean_temperature"][0]) if "korean_temperature" in data else None,
             )

@@ -28,6 +28,17 @@ _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…。！？])\s+|\s*\n\s*")
 
 
+def language_of(text: str) -> str:
+    """"ko" when at least 30% of the letters are Hangul, else "en" (the two languages the text
+    model was validated on; the abstain thresholds and the head's temperatures are per language)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return "en"
+    hangul = sum(1 for ch in letters if "\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff"
+                 or "\u3130" <= ch <= "\u318f")
+    return "ko" if hangul / len(letters) >= 0.3 else "en"
+
+
 def clean(text: str) -> str:
     """NFC-normalised text with runs of whitespace collapsed to one space."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text or "")).strip()

@@ -9,10 +9,10 @@ from inference.abstaining import (
     UNSURE,
     Thresholds,
     decide,
-    language_of,
     thresholds_from,
 )
 from inference.fusion import fuse
+from inference.text.segment import language_of
 from tests.inference.conftest import distribution
 
 T = Thresholds(face=0.5, text=0.6, text_by_language={"ko": 0.65})

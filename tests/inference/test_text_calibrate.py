@@ -77,6 +77,69 @@ def test_it_weights_each_split_equally_whatever_its_size():
     assert abs(np.log(pooled) - np.log(alone[0])) > 0.1
 
 
+def _language_split(name: str, language: str, n: int, sharpness: float, rng):
+    """A split whose window logits are ``sharpness`` x well-calibrated ones (too sharp above 1)."""
+    labels = rng.integers(0, len(EMOTIONS), n)
+    logits = rng.normal(size=(n, len(EMOTIONS)))
+    logits[np.arange(n), labels] += 1.5
+    word = "오늘은 정말 그런 하루였다" if language == "ko" else "today was really that kind of day"
+    texts = [f"{word} {i}" for i in range(n)]
+    table = {t: logits[i] * sharpness for i, t in enumerate(texts)}
+    data = training.TextSet(
+        name, texts, training._targets([[c] for c in labels]), [frozenset([c]) for c in labels], language
+    )
+    return calibrate.windowed(name, data, _fixed_logits(table))
+
+
+def test_korean_windows_get_their_own_temperature_and_both_splits_end_better_calibrated():
+    # Given an English split whose logits are too sharp and a Korean one whose logits are too flat
+    rng = np.random.default_rng(2)
+    english, korean = _language_split("en", "en", 600, 2.5, rng), _language_split("ko", "ko", 600, 0.5, rng)
+    assert korean.korean.all() and not english.korean.any()
+    # When one temperature is fitted on both, and then one per language
+    pooled = calibrate.fit_pooled_temperature([english, korean])
+    temperature, korean_temperature = calibrate.fit_language_temperatures([english, korean])
+    # Then each language's temperature is near the one its split alone would choose
+    alone = [fit_temperature(s.logits, s.data.first_labels) for s in (english, korean)]
+    assert temperature == pytest.approx(alone[0], rel=0.05)
+    assert korean_temperature == pytest.approx(alone[1], rel=0.05)
+    # and each split's ECE is lower than with the shared temperature, its accuracy unchanged
+    for split in (english, korean):
+        shared, own = calibrate.report(split, pooled), calibrate.report(split, temperature, korean_temperature)
+        assert own["ece"] < shared["ece"]
+        assert own["accuracy"] == shared["accuracy"]
+
+
+def test_splits_without_korean_keep_one_temperature():
+    rng = np.random.default_rng(3)
+    english = _language_split("en", "en", 200, 2.0, rng)
+    temperature, korean_temperature = calibrate.fit_language_temperatures([english])
+    assert korean_temperature is None
+    assert temperature == pytest.approx(calibrate.fit_pooled_temperature([english]))
+
+
+def test_the_head_reads_korean_windows_at_their_own_temperature_and_keeps_it_on_disk(tmp_path):
+    # Given a head with a Korean temperature twice its default one
+    rng = np.random.default_rng(4)
+    head = Head(np.zeros(4), np.ones(4), [(rng.normal(size=(4, len(EMOTIONS))), np.zeros(len(EMOTIONS)))],
+                temperature=1.0, korean_temperature=2.0)  # fmt: skip
+    vectors = rng.normal(size=(2, 4))
+    texts = ["오늘은 조용한 하루였다", "a quiet day at home"]
+    # When it reads a Korean and an English window with the same vector
+    same = np.stack([vectors[0], vectors[0]])
+    got = head.probabilities(same, texts)
+    # Then the Korean window is read at T=2 and the English one at T=1 (same top emotion, flatter)
+    logits = head.logits(same, texts)
+    assert np.allclose(got[0], softmax(logits[:1], 2.0)[0]) and np.allclose(got[1], softmax(logits[1:], 1.0)[0])
+    assert got[0].argmax() == got[1].argmax() and got[0].max() < got[1].max()
+    # and the temperature survives saving and loading; a head without one reads every window at T
+    head.save(tmp_path / "head.npz")
+    again = Head.load(tmp_path / "head.npz")
+    assert again.korean_temperature == 2.0 and np.allclose(again.probabilities(same, texts), got)
+    again.korean_temperature = None
+    assert np.allclose(again.probabilities(same, texts), softmax(logits, 1.0))
+
+
 def test_it_refuses_a_split_with_nothing_to_read():
     data = _set(["ok", "ha"], [3, 3])
     split = calibrate.windowed("empty", data, _fixed_logits({}))

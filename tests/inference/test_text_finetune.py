@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from inference.text import finetune, runtime, training
+from inference.text.head import Head
+from moodsite.digests import file_sha256
 from moodsite.emotions import EMOTIONS
 from tests.inference.test_text_training import ENGLISH, write_datasets, write_diaries
 
@@ -244,6 +246,36 @@ def test_a_head_trained_on_the_fine_tuned_vectors_is_read_by_the_site_and_refuse
         assert_a_damaged_file_is_refused(out / metadata["encoder_weights"])
     finally:
         runtime.reset()
+
+
+def test_the_temperatures_of_a_head_on_fine_tuned_vectors_can_be_refitted_alone(tmp_path):
+    # Given a format-3 model (a head on a fine-tuned export's vectors)
+    data = write_all_datasets(tmp_path / "text")
+    diary = write_diaries(tmp_path / "diary")
+    tuned, out, cache = tmp_path / "tuned", tmp_path / "model", tmp_path / "cache"
+    call_command(
+        "finetune_text_emotion_model", "--data", str(data), "--run-dir", str(tmp_path / "run"), "--frozen", "5",
+        "--steps", "2", "--eval-every", "2", "--threads", "1", "--diary-dir", str(diary), "--out", str(tuned),
+    )  # fmt: skip
+    call_command(
+        "train_text_emotion_model", "--data", str(data), "--out", str(out), "--encoder-model", str(tuned),
+        "--cache-dir", str(cache), "--l2", "1e-2", "--max-iter", "50", "--diary", str(diary),
+        "--diary-weight", "1", "--neutral-bias", "0", "--baseline", "",
+    )  # fmt: skip
+    trained = json.loads((out / runtime.METADATA_FILE).read_text())
+    # When only its temperatures are refitted
+    call_command(
+        "calibrate_text_emotion_model", "--data", str(data), "--diary", str(diary), "--model-dir", str(out),
+        "--cache-dir", str(cache), "--no-tests",
+    )  # fmt: skip
+    # Then the fit the train command made is found again (the head has Korean and English rows,
+    # so Korean windows have their own temperature), recorded in head.json and in head.npz
+    metadata = json.loads((out / runtime.METADATA_FILE).read_text())
+    head = Head.load(out / runtime.HEAD_FILE)
+    assert metadata["format"] == runtime.FINETUNED_HEAD_FORMAT and metadata["sha256"] == file_sha256(out / "head.npz")
+    assert head.korean_temperature == pytest.approx(metadata["head"]["korean_temperature"], abs=1e-4)
+    assert head.korean_temperature == pytest.approx(trained["head"]["korean_temperature"], rel=2e-2)
+    assert head.temperature == pytest.approx(trained["head"]["temperature"], rel=2e-2)
 
 
 def test_a_head_on_fine_tuned_vectors_needs_a_fine_tuned_export(tmp_path):

@@ -267,13 +267,14 @@ class Command(BaseCommand):
 
         # The temperature is fitted on every validation split, diary rows included, each split
         # counting equally (inference/text/calibrate.py says why and how).
-        head.temperature = calibrate.fit_pooled_temperature([
+        head.temperature, head.korean_temperature = calibrate.fit_language_temperatures([
             calibrate.windowed(n, sets[n], lambda flat: head.logits(cache.embed(flat), flat))
             for n in ("en_val", "ko_val", *(["diary_val"] if diary_val is not None else []))
         ])  # fmt: skip
         self.stdout.write(
             f"chosen: hidden={hidden} l2={l2:g} l2_ngrams={l2_ngrams} diary_weight={diary_weight:g} "
-            f"neutral_bias={neutral_bias:+.2f}; temperature {head.temperature:.4f}"
+            f"neutral_bias={neutral_bias:+.2f}; temperature {head.temperature:.4f}, "
+            f"Korean {head.korean_temperature or head.temperature:.4f}"
         )
 
         out = Path(options["out"])
@@ -296,6 +297,7 @@ class Command(BaseCommand):
                 "diary_weight": diary_weight,
                 "neutral_bias": neutral_bias,
                 "temperature": round(head.temperature, 4),
+                **_korean_temperature(head),
             },
             "weights": runtime.HEAD_FILE,
             "sha256": file_sha256(out / runtime.HEAD_FILE),
@@ -408,3 +410,12 @@ def _share(report: dict, emotion: str) -> float:
     """The share of the report's rows read as ``emotion`` (a column of its confusion matrix)."""
     column = EMOTIONS.index(emotion)
     return sum(row[column] for row in report["confusion_matrix"]) / max(report["rows"], 1)
+
+
+def _korean_temperature(head) -> dict:
+    """head.json's record of the Korean windows' own temperature, when the head has one."""
+    from inference.text import calibrate
+
+    if head.korean_temperature is None:
+        return {}
+    return {"korean_temperature": round(head.korean_temperature, 4), "temperature_rule": calibrate.RULE}
