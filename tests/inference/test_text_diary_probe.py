@@ -61,6 +61,22 @@ def test_no_diary_training_entry_is_a_near_copy_of_a_probe_entry():
         assert train.targets.sum(axis=0).min() >= 50, path.name
 
 
+def test_the_unseen_writers_share_no_near_copy_with_the_training_writers():
+    # Given the writers kept unseen to decide models, and the writers the shipped model trained on
+    unseen = sorted(UNSEEN.glob("diary_train_*.tsv"))
+    assert unseen, "no unseen writer: the next model decision has nothing fresh to be scored on"
+    for path in unseen:
+        language = training.diary_language(path)
+        trained = [
+            text
+            for other in sorted(training.DIARY_DIR.glob(f"diary_train_{language}*.tsv"))
+            for text in training.read_diary(other, language).texts
+        ]
+        # Then no unseen entry shares half or more of its character 3-grams with a training entry,
+        # so a score on the unseen writer measures reading, not recall of a near-copy
+        assert training.near_duplicates(training.read_diary(path, language).texts, trained) == [], path.name
+
+
 @pytest.fixture(scope="module")
 def readings():
     rows = probe()
