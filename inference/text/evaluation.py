@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from inference.text import runtime
+from inference.text import runtime, segment
 from inference.text.training import TextSet
 from inference.training.metrics import classification_report
 from moodsite.emotions import EMOTIONS
@@ -45,6 +45,27 @@ def score(data: TextSet, probabilities: np.ndarray) -> dict:
     nll = -np.log(np.clip(probabilities[found][np.arange(found.sum()), first[found]], 1e-12, 1.0))
     report["nll"] = float(nll.mean()) if found.any() else None
     return report
+
+
+def at_abstain_thresholds(data: TextSet, probabilities: np.ndarray, thresholds) -> dict:
+    """What a writer sees of the model: the share of texts whose reading the site keeps (confidence at
+    or above the threshold for the text's language, ``segment.language_of``, as the worker chooses it)
+    and how many of those kept readings are right (the multi-label rule). ``thresholds`` is an
+    ``abstaining.Thresholds``; a model without thresholds keeps every reading it has."""
+    valid = ~np.isnan(probabilities).any(axis=1)
+    clean = np.nan_to_num(probabilities)
+    predictions, confidences = clean.argmax(axis=1), clean.max(axis=1)
+    limits = [thresholds.for_text(segment.language_of(text)) for text in data.texts]
+    kept = valid & np.array([limit is None or c >= limit for c, limit in zip(confidences, limits, strict=True)])
+    right = np.array([p in gold for p, gold in zip(predictions, data.gold, strict=True)]) & valid
+    return {
+        "rows": len(data),
+        "kept": int(kept.sum()),
+        "coverage": round(float(kept.mean()), 4) if len(data) else 0.0,
+        "kept_accuracy": round(float(right[kept].mean()), 4) if kept.any() else None,
+        "rule": "a reading is kept when its confidence reaches the model's abstain threshold for the text's "
+        "language (segment.language_of), else its overall one; kept readings are scored by the multi-label rule",
+    }
 
 
 def sentences_per_second(texts: list[str], batch_size: int = 64) -> float:

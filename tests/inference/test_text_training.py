@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
+from inference.abstaining import Thresholds
 from inference.text import evaluation, fit, runtime, training
 from inference.training.calibration import fit_temperature
 from moodsite.emotions import EMOTIONS
@@ -166,6 +167,26 @@ def test_the_multi_label_rule_counts_any_gold_label_as_right():
     assert "any gold label" in report["rule"]
 
 
+def test_the_kept_readings_follow_each_texts_language_threshold():
+    # given an English and a Korean entry read with the same confidence, and a stricter Korean threshold
+    data = training.TextSet(
+        "t",
+        ["A quiet walk by the river.", "강가를 조용히 걸었다.", "Another walk."],
+        training._targets([[3], [3], [4]]),
+        [frozenset({3}), frozenset({3}), frozenset({4})],
+        "mixed",
+    )
+    probabilities = np.full((3, len(EMOTIONS)), 0.04)
+    probabilities[:, EMOTIONS.index("happy")] = 0.76  # the third entry is read wrong
+    thresholds = Thresholds(text=0.5, text_by_language={"en": 0.7, "ko": 0.8})
+    # when the site's keep-or-abstain rule is applied
+    kept = evaluation.at_abstain_thresholds(data, probabilities, thresholds)
+    # then the English readings are kept (one right, one wrong) and the Korean one is withheld
+    assert (kept["kept"], kept["rows"], kept["coverage"], kept["kept_accuracy"]) == (2, 3, 0.6667, 0.5)
+    # and a model without thresholds keeps every reading
+    assert evaluation.at_abstain_thresholds(data, probabilities, Thresholds())["coverage"] == 1.0
+
+
 def test_balanced_weights_give_every_language_and_class_equal_mass():
     targets = training._targets([[0], [0], [0], [1], [0], [1]])
     groups = np.array([0, 0, 0, 0, 1, 1])
@@ -220,10 +241,11 @@ def test_train_and_evaluate_commands_write_and_read_a_head(tmp_path, settings, c
         runtime.reset()
     printed = capsys.readouterr().out
     assert "diary_weight=1 " in printed and "neutral bias -1.00" in printed and "diary val macro-F1" in printed
-    for words in ("accuracy", "macro-F1", "ECE", "sentences per second", "any gold label", "surprise"):
+    for words in ("accuracy", "macro-F1", "ECE", "sentences per second", "any gold label", "surprise", "kept"):
         assert words in printed
     report = json.loads(report_file.read_text())
     assert report["rows"] == len(ENGLISH) and report["sentences_per_second"] > 0
+    assert report["abstain"]["rows"] == len(ENGLISH) and 0 <= report["abstain"]["coverage"] <= 1
 
 
 @needs_text_data

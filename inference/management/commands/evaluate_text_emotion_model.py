@@ -7,7 +7,8 @@
 ``--data`` is a GoEmotions-format ``.tsv`` (text, comma-separated Ekman label ids; multi-label
 rows count a prediction of any gold label as right) or a Korean-set ``.csv`` (Sentence, Emotion).
 For the Korean set, ``--korean-split test`` scores only the 20% held out by the training seed.
-Prints accuracy, macro-F1, ECE, a per-class report and sentences per second (``--speed-sample``
+Prints accuracy, macro-F1, ECE, a per-class report, the coverage and accuracy of the readings the
+site keeps at the model's abstain thresholds (by the text's language), and sentences per second (``--speed-sample``
 texts from the file run through the real encoder in batches, uncached, on this machine).
 Predictions go through the site's own path (windows, pooling); embeddings come from the training
 cache when present (``--no-cache`` embeds everything afresh).
@@ -40,8 +41,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         import numpy as np
 
+        from inference.abstaining import thresholds_from
         from inference.text import runtime, training
-        from inference.text.evaluation import format_report, predict_set, score, sentences_per_second
+        from inference.text.evaluation import (
+            at_abstain_thresholds,
+            format_report,
+            predict_set,
+            score,
+            sentences_per_second,
+        )
         from moodsite.emotions import EMOTIONS
 
         path = Path(options["data"])
@@ -67,6 +75,9 @@ class Command(BaseCommand):
             report["neutral_share"] = round(
                 float((np.nan_to_num(probabilities).argmax(axis=1) == EMOTIONS.index("neutral")).mean()), 4
             )
+            report["abstain"] = at_abstain_thresholds(
+                data, probabilities, thresholds_from(face_info=None, text_info=info)
+            )
             if options["speed_sample"]:
                 report["sentences_per_second"] = round(
                     sentences_per_second(data.texts[: options["speed_sample"]], options["batch_size"]), 1
@@ -76,6 +87,12 @@ class Command(BaseCommand):
 
         self.stdout.write(f"model {info['name']} {info['version']} ({info['checksum'][:12]})")
         self.stdout.write(format_report(f"{path.name} [{data.name}]", report))
+        kept = report["abstain"]
+        accuracy = "-" if kept["kept_accuracy"] is None else f"{kept['kept_accuracy']:.4f}"
+        self.stdout.write(
+            f"  at the model's abstain thresholds: {kept['kept']} of {kept['rows']} readings kept "
+            f"(coverage {kept['coverage']:.1%}), accuracy of the kept {accuracy}"
+        )
         if "sentences_per_second" in report:
             self.stdout.write(
                 f"  sentences per second: {report['sentences_per_second']} "
