@@ -47,16 +47,20 @@ def test_two_encoders_average_tensor_by_tensor_into_a_checked_export(tmp_path):
 
 
 def test_encoders_trained_differently_are_refused_with_a_reason(tmp_path):
+    # given one encoder with two frozen layers and one with none
     a = write_source(tmp_path / "a", tensors(1.0))
     other = write_source(tmp_path / "b", tensors(2.0), architecture=dict(ARCHITECTURE, frozen=0))
+    # when they are averaged, then the command refuses, says why, and writes nothing
     with pytest.raises(CommandError, match="fine-tuned the same way"):
         call_command("average_text_encoders", "--sources", str(a), str(other), "--out", str(tmp_path / "o"))
     assert not (tmp_path / "o").exists()
 
 
 def test_a_source_whose_weights_changed_is_refused(tmp_path):
+    # given a source whose weights are no longer the file its checksum names
     a = write_source(tmp_path / "a", tensors(1.0))
     b = write_source(tmp_path / "b", tensors(2.0))
-    save_file(tensors(3.0), str(b / "model.safetensors"))  # no longer the file its checksum names
+    save_file(tensors(3.0), str(b / "model.safetensors"))
+    # when it is averaged, then the command refuses it
     with pytest.raises(CommandError, match="does not match its checksum"):
         call_command("average_text_encoders", "--sources", str(a), str(b), "--out", str(tmp_path / "o"))
