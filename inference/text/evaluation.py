@@ -47,6 +47,23 @@ def score(data: TextSet, probabilities: np.ndarray) -> dict:
     return report
 
 
+def ece_noise_floor(confidences: np.ndarray, draws: int = 1000, seed: int = 0) -> dict:
+    """The ECE a perfectly calibrated model would still show on this many texts with these
+    confidences (each reading right with probability equal to its confidence), over ``draws``
+    simulated labellings: on a few hundred texts it is ~0.05, so two models' ECEs closer than
+    this cannot be told apart (session 13: rules J and K compared such figures)."""
+    from inference.training.metrics import expected_calibration_error
+
+    confidences = np.asarray(confidences, dtype=np.float64)
+    if not len(confidences):
+        return {"median": 0.0, "p90": 0.0, "draws": 0}
+    rng = np.random.default_rng(seed)
+    simulated = [expected_calibration_error(confidences, rng.random(len(confidences)) < confidences)
+                 for _ in range(draws)]  # fmt: skip
+    return {"median": round(float(np.median(simulated)), 4), "p90": round(float(np.percentile(simulated, 90)), 4),
+            "draws": draws}  # fmt: skip
+
+
 def at_abstain_thresholds(data: TextSet, probabilities: np.ndarray, thresholds) -> dict:
     """What a writer sees of the model: the share of texts whose reading the site keeps (confidence at
     or above the threshold for the text's language, ``segment.language_of``, as the worker chooses it)

@@ -187,6 +187,18 @@ def test_the_kept_readings_follow_each_texts_language_threshold():
     assert evaluation.at_abstain_thresholds(data, probabilities, Thresholds())["coverage"] == 1.0
 
 
+def test_the_ece_noise_floor_shrinks_with_more_texts_and_is_repeatable():
+    # given a perfectly calibrated model's confidences on a writer's 350 entries and on 35,000 texts
+    confidences = np.tile(np.linspace(0.3, 0.95, 14), 25)
+    few = evaluation.ece_noise_floor(confidences, draws=300)
+    many = evaluation.ece_noise_floor(np.tile(confidences, 100), draws=30)
+    # then a few hundred texts leave an ECE of several points even with nothing wrong, many texts far less
+    assert 0.03 < few["median"] < 0.08 and few["p90"] > few["median"]
+    assert many["median"] < few["median"] / 5
+    # and the same call gives the same figures
+    assert evaluation.ece_noise_floor(confidences, draws=300) == few
+
+
 def test_balanced_weights_give_every_language_and_class_equal_mass():
     targets = training._targets([[0], [0], [0], [1], [0], [1]])
     groups = np.array([0, 0, 0, 0, 1, 1])
@@ -246,6 +258,7 @@ def test_train_and_evaluate_commands_write_and_read_a_head(tmp_path, settings, c
     report = json.loads(report_file.read_text())
     assert report["rows"] == len(ENGLISH) and report["sentences_per_second"] > 0
     assert report["abstain"]["rows"] == len(ENGLISH) and 0 <= report["abstain"]["coverage"] <= 1
+    assert "perfectly calibrated" in printed and report["ece_noise_floor"]["median"] > 0
 
 
 @needs_text_data

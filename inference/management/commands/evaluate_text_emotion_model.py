@@ -7,9 +7,11 @@
 ``--data`` is a GoEmotions-format ``.tsv`` (text, comma-separated Ekman label ids; multi-label
 rows count a prediction of any gold label as right) or a Korean-set ``.csv`` (Sentence, Emotion).
 For the Korean set, ``--korean-split test`` scores only the 20% held out by the training seed.
-Prints accuracy, macro-F1, ECE, a per-class report, the coverage and accuracy of the readings the
-site keeps at the model's abstain thresholds (by the text's language), and sentences per second (``--speed-sample``
-texts from the file run through the real encoder in batches, uncached, on this machine).
+Prints accuracy, macro-F1, ECE, a per-class report, the ECE a perfectly calibrated model would
+still show on that many texts (its noise floor), the coverage and accuracy of the readings the
+site keeps at the model's abstain thresholds (by the text's language), and sentences per second
+(``--speed-sample`` texts from the file run through the real encoder in batches, uncached, on
+this machine).
 Predictions go through the site's own path (windows, pooling); embeddings come from the training
 cache when present (``--no-cache`` embeds everything afresh).
 """
@@ -45,6 +47,7 @@ class Command(BaseCommand):
         from inference.text import runtime, training
         from inference.text.evaluation import (
             at_abstain_thresholds,
+            ece_noise_floor,
             format_report,
             predict_set,
             score,
@@ -75,6 +78,8 @@ class Command(BaseCommand):
             report["neutral_share"] = round(
                 float((np.nan_to_num(probabilities).argmax(axis=1) == EMOTIONS.index("neutral")).mean()), 4
             )
+            found = ~np.isnan(probabilities).any(axis=1)
+            report["ece_noise_floor"] = ece_noise_floor(probabilities[found].max(axis=1))
             report["abstain"] = at_abstain_thresholds(
                 data, probabilities, thresholds_from(face_info=None, text_info=info)
             )
@@ -87,6 +92,12 @@ class Command(BaseCommand):
 
         self.stdout.write(f"model {info['name']} {info['version']} ({info['checksum'][:12]})")
         self.stdout.write(format_report(f"{path.name} [{data.name}]", report))
+        floor = report["ece_noise_floor"]
+        self.stdout.write(
+            f"  ECE a perfectly calibrated model would show on these {report['rows']} texts: "
+            f"median {floor['median']:.4f}, 90th percentile {floor['p90']:.4f} (simulated: smaller ECE differences "
+            "are noise)"
+        )
         kept = report["abstain"]
         accuracy = "-" if kept["kept_accuracy"] is None else f"{kept['kept_accuracy']:.4f}"
         self.stdout.write(
