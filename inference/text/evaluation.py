@@ -14,7 +14,7 @@ import numpy as np
 
 from inference.text import runtime, segment
 from inference.text.training import TextSet
-from inference.training.metrics import classification_report
+from inference.training.metrics import classification_report, expected_calibration_error
 from moodsite.emotions import EMOTIONS
 
 MULTI_LABEL_RULE = (
@@ -52,8 +52,6 @@ def ece_noise_floor(confidences: np.ndarray, draws: int = 1000, seed: int = 0) -
     confidences (each reading right with probability equal to its confidence), over ``draws``
     simulated labellings: on a few hundred texts it is ~0.05, so two models' ECEs closer than
     this cannot be told apart (session 13: rules J and K compared such figures)."""
-    from inference.training.metrics import expected_calibration_error
-
     confidences = np.asarray(confidences, dtype=np.float64)
     if not len(confidences):
         return {"median": 0.0, "p90": 0.0, "draws": 0}

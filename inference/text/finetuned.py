@@ -73,22 +73,38 @@ class FineTunedEncoder:
         return cpu_autocast(torch)
 
 
-def read_export(folder: Path) -> tuple[FineTunedEncoder, Path]:
-    """A format-2 export (``finetune_text_emotion_model``'s output): the encoder and its weights
-    file, after the checksum in its ``head.json`` is checked. Raises ValueError saying what is wrong."""
-    from inference.text.runtime import FINETUNED_FORMAT, METADATA_FILE
+def read_metadata(folder: Path) -> dict:
+    """A fine-tuned model folder's ``head.json``; ValueError says what is wrong."""
+    from inference.text.runtime import METADATA_FILE
 
     try:
-        metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+        return json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ValueError(
             f"{folder} holds no readable {METADATA_FILE} ({error}): export a fine-tune run first."
         ) from error
+
+
+def checked_weights(folder: Path, metadata: dict, name_key: str = "weights", sha_key: str = "sha256") -> Path:
+    """The weights file ``metadata[name_key]`` in ``folder``, after its checksum ``metadata[sha_key]``
+    is checked; ValueError when it is missing or changed."""
+    from inference.text.runtime import METADATA_FILE
+
+    weights = folder / metadata[name_key]
+    if not weights.exists() or file_sha256(weights) != metadata.get(sha_key):
+        raise ValueError(f"{weights} is missing or does not match its checksum in {METADATA_FILE}: export it again.")
+    return weights
+
+
+def read_export(folder: Path) -> tuple[FineTunedEncoder, Path]:
+    """A format-2 export (``finetune_text_emotion_model``'s output): the encoder and its weights
+    file, after the checksum in its ``head.json`` is checked. Raises ValueError saying what is wrong."""
+    from inference.text.runtime import FINETUNED_FORMAT
+
+    metadata = read_metadata(folder)
     if metadata.get("format") != FINETUNED_FORMAT:
         raise ValueError(
             f"{folder} is not a fine-tuned export (format {metadata.get('format')!r}, expected {FINETUNED_FORMAT})."
         )
-    weights = folder / metadata["weights"]
-    if not weights.exists() or file_sha256(weights) != metadata.get("sha256"):
-        raise ValueError(f"{weights} is missing or does not match its checksum in {METADATA_FILE}: export it again.")
+    weights = checked_weights(folder, metadata)
     return FineTunedEncoder(weights, metadata["architecture"], metadata["sha256"]), weights

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from inference.text import finetuned
 from inference.text.runtime import FINETUNED_FORMAT, FINETUNED_HEAD_FORMAT, METADATA_FILE
 from moodsite.digests import file_sha256
 from moodsite.emotions import EMOTIONS
@@ -27,19 +28,14 @@ from moodsite.emotions import EMOTIONS
 def _encoder_of(folder: Path) -> tuple[Path, str, dict, str]:
     """(weights file, its checksum, architecture, base encoder) of a source folder; ValueError says
     what is wrong."""
-    try:
-        metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ValueError(f"{folder} holds no readable {METADATA_FILE} ({error}).") from error
+    metadata = finetuned.read_metadata(folder)
     keys = {FINETUNED_FORMAT: ("weights", "sha256"), FINETUNED_HEAD_FORMAT: ("encoder_weights", "encoder_sha256")}
     if metadata.get("format") not in keys:
         raise ValueError(
             f"{folder} is not a fine-tuned text model (format {metadata.get('format')!r}): nothing to average."
         )
     name, sha_key = keys[metadata["format"]]
-    weights = folder / metadata[name]
-    if not weights.exists() or file_sha256(weights) != metadata.get(sha_key):
-        raise ValueError(f"{weights} is missing or does not match its checksum in {folder / METADATA_FILE}.")
+    weights = finetuned.checked_weights(folder, metadata, name, sha_key)
     base = metadata.get("base_encoder" if metadata["format"] == FINETUNED_HEAD_FORMAT else "encoder")
     return weights, metadata[sha_key], metadata["architecture"], base
 
